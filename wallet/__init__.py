@@ -1,0 +1,1 @@
+"""IMK Wallet: the verifiable-credentials wallet service of Latvia's IMK programme."""

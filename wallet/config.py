@@ -1,0 +1,113 @@
+"""Typed settings, built once from the environment and passed down (never a global).
+
+Every setting is an ``IMK_`` variable. ``load_settings(environ)`` is called by the CLI and
+the app factory; tests build settings from a dict. The one secret, ``IMK_SECRET_KEY``, is
+at least 32 bytes of entropy given as hex or base64url; every other secret (key-file
+passphrases, token hashes, the learner's keyed hash) is derived from it by HKDF with a
+label. Outside demo mode a missing or short secret is refused. In demo mode, when it is not
+given, a random one is created once in ``IMK_DATA_DIR/demo-secret`` (mode 0600), so that a
+fresh clone's ``make run`` works and its keys stay readable across restarts.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, SecretBytes
+
+from wallet.errors import InputError
+
+MIN_SECRET_BYTES = 32
+_TRUE = {"1", "true", "yes", "on"}
+
+
+class Settings(BaseModel):
+    """Everything the service is configured with."""
+
+    model_config = ConfigDict(frozen=True)
+
+    base_url: str = "http://127.0.0.1:8000"
+    database_url: str
+    data_dir: Path
+    issuers_dir: Path
+    keys_dir: Path
+    schemas_dir: Path
+    secret_key: SecretBytes
+    demo: bool = False
+    #: Largest request body read, in bytes (413 above it, before parsing).
+    max_body_bytes: int = 1024 * 1024
+    #: How often each process re-reads key history and registry state, in seconds (0 = always).
+    cache_ttl_seconds: float = 1.0
+    #: Lifetime of a verifier challenge, in seconds.
+    challenge_ttl_seconds: int = 300
+
+    @property
+    def host(self) -> str:
+        """The did:web host part of ``base_url`` (a port becomes ``%3A``, did:web §3.2)."""
+        authority = self.base_url.split("://", 1)[-1].split("/", 1)[0]
+        return authority.replace(":", "%3A")
+
+
+def _decode_secret(text: str) -> bytes:
+    text = text.strip()
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        except (binascii.Error, ValueError) as exc:
+            raise InputError("IMK_SECRET_KEY must be hex or base64url") from exc
+    if len(raw) < MIN_SECRET_BYTES:
+        raise InputError(f"IMK_SECRET_KEY must hold at least {MIN_SECRET_BYTES} random bytes")
+    return raw
+
+
+def _demo_secret(data_dir: Path) -> bytes:
+    path = data_dir / "demo-secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return _decode_secret(path.read_text())
+
+
+def load_settings(environ: Mapping[str, str]) -> Settings:
+    """Build :class:`Settings` from ``IMK_*`` variables.
+
+    :raises InputError: when the secret is missing or weak outside demo mode.
+    """
+    root = Path(environ.get("IMK_ROOT", "."))
+    data_dir = Path(environ.get("IMK_DATA_DIR", root / "data"))
+    demo = environ.get("IMK_DEMO", "").lower() in _TRUE
+    secret_text = environ.get("IMK_SECRET_KEY")
+    if secret_text:
+        secret = _decode_secret(secret_text)
+    elif demo:
+        secret = _demo_secret(data_dir)
+    else:
+        raise InputError("IMK_SECRET_KEY is required (or IMK_DEMO=1 for a local demo)")
+    values: dict[str, object] = {
+        "database_url": environ.get("IMK_DATABASE_URL", f"sqlite:///{data_dir / 'imk.db'}"),
+        "data_dir": data_dir,
+        "issuers_dir": Path(environ.get("IMK_ISSUERS_DIR", root / "issuers")),
+        "keys_dir": Path(environ.get("IMK_KEYS_DIR", root / "keys")),
+        "schemas_dir": Path(environ.get("IMK_SCHEMAS_DIR", root / "schemas")),
+        "secret_key": secret,
+        "demo": demo,
+    }
+    if "IMK_BASE_URL" in environ:
+        values["base_url"] = environ["IMK_BASE_URL"].rstrip("/")
+    for name, key in (
+        ("IMK_MAX_BODY_BYTES", "max_body_bytes"),
+        ("IMK_CACHE_TTL_SECONDS", "cache_ttl_seconds"),
+        ("IMK_CHALLENGE_TTL_SECONDS", "challenge_ttl_seconds"),
+    ):
+        if name in environ:
+            values[key] = environ[name]
+    return Settings.model_validate(values)

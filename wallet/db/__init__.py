@@ -1,0 +1,1 @@
+"""Persistence: SQLModel tables, the engine built from settings, and the queries (crud)."""

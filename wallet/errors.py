@@ -1,0 +1,225 @@
+"""The one error tree of the service, with stable codes.
+
+Every failure the service reports is a :class:`WalletError`. Its ``code`` is stable (clients
+and tests match on it), ``status`` is the HTTP status the web layer answers with, and
+``problem`` names the problem-details ``type``: the four codes of the VC Data Model 2.0
+verification algorithm (§7.1, "Problem Details") map to their W3C URLs, everything else to
+``urn:imk:problem:<code>``. The web layer (``web/app.py``) and the CLI (``cli.py``) are the
+only places that translate these into answers.
+
+::
+
+    WalletError
+    ├── InputError                       400  the request itself cannot be used
+    │   ├── ParseError                   400  PARSING_ERROR: not JSON, not a JWS, bad base64url
+    │   └── PayloadTooLargeError         413  body, token, header or file over its cap
+    ├── AuthenticationError              401  no, unknown, expired or revoked token
+    ├── PermissionDeniedError            403  an issuer acting outside its rights
+    ├── NotFoundError                    404
+    ├── ConflictError                    409  a credentialId reused for another credential
+    ├── RecordError                      422  issuance input that fails its type (names every field)
+    └── VerificationError                422  a credential or presentation that does not verify
+        ├── CryptographicError           CRYPTOGRAPHIC_SECURITY_ERROR
+        │   ├── InvalidSignatureError
+        │   ├── AlgorithmError           alg none, HS*, an alg not bound to the key
+        │   ├── UnknownKeyError          kid not in the issuer's key set
+        │   ├── KeyValidityError         key outside its window or compromised at signing time
+        │   └── WeakKeyError             small-order Ed25519 point, short RSA key
+        ├── MalformedValueError          MALFORMED_VALUE_ERROR
+        │   ├── HeaderError              typ, crit, jku/x5u/jwk in the header
+        │   ├── DataModelError           VC 2.0 data model violations
+        │   ├── JSONLDError              undefined or redefined terms, unknown contexts
+        │   └── SchemaError              the type's JSON Schema
+        ├── RangeError                   RANGE_ERROR
+        │   ├── ExpiredCredentialError
+        │   └── NotYetValidError
+        └── TrustError                   issuer not registered, not accredited for the type
+            └── UnknownIssuerError
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+VC_PROBLEM_BASE = "https://www.w3.org/TR/vc-data-model#"
+
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """One bad field of an input record: where it is (JSON pointer) and what is wrong."""
+
+    pointer: str
+    message: str
+
+
+class WalletError(Exception):
+    """Base of every error the service reports.
+
+    :param description: a sentence for people; never contains secrets or the input itself.
+    """
+
+    code = "WALLET_ERROR"
+    status = 500
+    title = "Internal error"
+    vc_code: str | None = None
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description)
+        self.description = description
+
+    @property
+    def problem_type(self) -> str:
+        """The problem-details ``type`` URI of this error."""
+        if self.vc_code is not None:
+            return VC_PROBLEM_BASE + self.vc_code
+        return "urn:imk:problem:" + self.code.lower().replace("_", "-")
+
+
+class InputError(WalletError):
+    code = "BAD_REQUEST"
+    status = 400
+    title = "Bad request"
+
+
+class ParseError(InputError):
+    code = "PARSING_ERROR"
+    title = "Input could not be parsed"
+    vc_code = "PARSING_ERROR"
+
+
+class PayloadTooLargeError(InputError):
+    code = "PAYLOAD_TOO_LARGE"
+    status = 413
+    title = "Payload too large"
+
+
+class AuthenticationError(WalletError):
+    code = "UNAUTHENTICATED"
+    status = 401
+    title = "Authentication required"
+
+
+class PermissionDeniedError(WalletError):
+    code = "FORBIDDEN"
+    status = 403
+    title = "Not allowed"
+
+
+class NotFoundError(WalletError):
+    code = "NOT_FOUND"
+    status = 404
+    title = "Not found"
+
+
+class ConflictError(WalletError):
+    code = "CONFLICT"
+    status = 409
+    title = "Conflict"
+
+
+class RecordError(WalletError):
+    """An issuance record that does not satisfy its credential type; names every bad field."""
+
+    code = "INVALID_RECORD"
+    status = 422
+    title = "The record does not match its credential type"
+
+    def __init__(self, description: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(description)
+        self.problems = tuple(problems)
+
+
+class VerificationError(WalletError):
+    code = "NOT_VERIFIED"
+    status = 422
+    title = "Not verified"
+
+
+class CryptographicError(VerificationError):
+    code = "CRYPTOGRAPHIC_SECURITY_ERROR"
+    title = "Cryptographic check failed"
+    vc_code = "CRYPTOGRAPHIC_SECURITY_ERROR"
+
+
+class InvalidSignatureError(CryptographicError):
+    code = "INVALID_SIGNATURE"
+    title = "Invalid signature"
+
+
+class AlgorithmError(CryptographicError):
+    code = "ALGORITHM_NOT_ALLOWED"
+    title = "Algorithm not allowed"
+
+
+class UnknownKeyError(CryptographicError):
+    code = "UNKNOWN_KEY"
+    title = "Unknown key"
+
+
+class KeyValidityError(CryptographicError):
+    code = "KEY_NOT_VALID"
+    title = "Key not valid at signing time"
+
+
+class WeakKeyError(CryptographicError):
+    code = "WEAK_KEY"
+    title = "Key refused"
+
+
+class MalformedValueError(VerificationError):
+    code = "MALFORMED_VALUE_ERROR"
+    title = "Malformed value"
+    vc_code = "MALFORMED_VALUE_ERROR"
+
+
+class HeaderError(MalformedValueError):
+    code = "BAD_HEADER"
+    title = "Header refused"
+
+
+class DataModelError(MalformedValueError):
+    code = "DATA_MODEL_ERROR"
+    title = "Not a conforming VC 2.0 document"
+
+
+class JSONLDError(MalformedValueError):
+    code = "JSONLD_ERROR"
+    title = "JSON-LD processing failed"
+
+
+class SchemaError(MalformedValueError):
+    """The credential subject does not match the schema of its type."""
+
+    code = "SCHEMA_ERROR"
+    title = "Credential does not match its type"
+
+    def __init__(self, description: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(description)
+        self.problems = tuple(problems)
+
+
+class RangeError(VerificationError):
+    code = "RANGE_ERROR"
+    title = "Value out of range"
+    vc_code = "RANGE_ERROR"
+
+
+class ExpiredCredentialError(RangeError):
+    code = "EXPIRED"
+    title = "Credential expired"
+
+
+class NotYetValidError(RangeError):
+    code = "NOT_YET_VALID"
+    title = "Credential not yet valid"
+
+
+class TrustError(VerificationError):
+    code = "NOT_TRUSTED"
+    title = "Issuer not trusted for this credential"
+
+
+class UnknownIssuerError(TrustError):
+    code = "UNKNOWN_ISSUER"
+    title = "Issuer not registered"

@@ -1,0 +1,54 @@
+"""The hazmat layer: the only package that imports cryptography or pyjwt.
+
+Everything above it calls these small typed functions. Verification raises a
+:class:`wallet.errors.WalletError` subclass; it never returns a bool.
+"""
+
+from wallet.jose.b64 import b64url_decode, b64url_encode
+from wallet.jose.jwk import (
+    JWK,
+    SIGNING_ALGORITHMS,
+    VERIFYING_ALGORITHMS,
+    check_ed25519_public_bytes,
+    public_jwk,
+    thumbprint,
+)
+from wallet.jose.jws import (
+    MAX_TOKEN_CHARS,
+    ParsedJWS,
+    check_header,
+    parse_compact,
+    peek_header,
+    sign_compact,
+    verify_signature,
+)
+from wallet.jose.mac import constant_time_equal, derive_secret, keyed_hash
+from wallet.jose.signing import SigningKey, encrypt_pem, generate_signing_key, load_pem
+from wallet.jose.strictjson import dumps_compact, loads_object
+
+__all__ = [
+    "JWK",
+    "MAX_TOKEN_CHARS",
+    "SIGNING_ALGORITHMS",
+    "VERIFYING_ALGORITHMS",
+    "ParsedJWS",
+    "SigningKey",
+    "b64url_decode",
+    "b64url_encode",
+    "check_ed25519_public_bytes",
+    "check_header",
+    "constant_time_equal",
+    "derive_secret",
+    "dumps_compact",
+    "encrypt_pem",
+    "generate_signing_key",
+    "keyed_hash",
+    "load_pem",
+    "loads_object",
+    "parse_compact",
+    "peek_header",
+    "public_jwk",
+    "sign_compact",
+    "thumbprint",
+    "verify_signature",
+]

@@ -1,0 +1,271 @@
+"""JSON Web Keys (RFC 7517, RFC 8037) to and from key objects, and RFC 7638 thumbprints.
+
+Each key is bound to exactly one JWS algorithm (RFC 8725 §3.1): a :class:`JWK` carries its
+``alg`` and verifies only signatures made with it. Accepted public keys: Ed25519 (EdDSA),
+P-256 (ES256), P-384 (ES384), RSA of at least 2048 bits (RS256, PS256). Private members in
+a public JWK are refused, and so are Ed25519 points of small order in any encoding
+(``reference/security.md`` F1: OpenSSL verifies forgeries against them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+
+from wallet.errors import (
+    AlgorithmError,
+    InvalidSignatureError,
+    ParseError,
+    WeakKeyError,
+)
+from wallet.jose.b64 import b64url_decode, b64url_encode
+from wallet.jose.strictjson import dumps_compact
+
+PublicKey = Ed25519PublicKey | ec.EllipticCurvePublicKey | rsa.RSAPublicKey
+
+#: Algorithms our own issuers sign with (DESIGN §4).
+SIGNING_ALGORITHMS = frozenset({"EdDSA", "ES256"})
+#: Algorithms a registered external issuer may use as well (DESIGN §4; OB 3.0 needs RS256).
+VERIFYING_ALGORITHMS = frozenset({"EdDSA", "ES256", "ES384", "RS256", "PS256"})
+MIN_RSA_BITS = 2048
+
+_EC_CURVES: dict[str, tuple[ec.EllipticCurve, str, int]] = {
+    "P-256": (ec.SECP256R1(), "ES256", 32),
+    "P-384": (ec.SECP384R1(), "ES384", 48),
+}
+_EC_HASHES: dict[str, hashes.HashAlgorithm] = {"ES256": hashes.SHA256(), "ES384": hashes.SHA384()}
+_PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+
+# Edwards25519 (RFC 8032 §5.1): field prime and curve constant d = -121665/121666.
+_P = 2**255 - 19
+_D = (-121665 * pow(121666, _P - 2, _P)) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+
+def _ed25519_point(encoded: bytes) -> tuple[int, int] | None:
+    """Decode an Ed25519 point (RFC 8032 §5.1.3); None when the encoding is not canonical."""
+    y = int.from_bytes(encoded, "little") & ((1 << 255) - 1)
+    sign = encoded[31] >> 7
+    if y >= _P:
+        return None
+    u = (y * y - 1) % _P
+    v = (_D * y * y + 1) % _P
+    x = (u * pow(v, 3, _P) * pow(u * pow(v, 7, _P), (_P - 5) // 8, _P)) % _P
+    if (v * x * x - u) % _P != 0:
+        x = (x * _SQRT_M1) % _P
+        if (v * x * x - u) % _P != 0:
+            return None
+    if x == 0 and sign == 1:
+        return None
+    if x & 1 != sign:
+        x = _P - x
+    return x, y
+
+
+def _edwards_double(point: tuple[int, int]) -> tuple[int, int]:
+    x, y = point
+    dxy = _D * x * x * y * y
+    x3 = (2 * x * y) * pow(1 + dxy, _P - 2, _P) % _P
+    y3 = (y * y + x * x) * pow(1 - dxy, _P - 2, _P) % _P
+    return x3, y3
+
+
+def check_ed25519_public_bytes(raw: bytes) -> None:
+    """Refuse an Ed25519 public key that is off-curve, non-canonical or of small order.
+
+    A point P has small order exactly when [8]P is the neutral element (0, 1); the eight
+    such points, and every non-canonical encoding of them, are refused.
+
+    :raises WeakKeyError: for any of those keys.
+    """
+    if len(raw) != 32:
+        raise WeakKeyError("an Ed25519 public key is 32 bytes")
+    point = _ed25519_point(raw)
+    if point is None:
+        raise WeakKeyError("the Ed25519 public key is not a canonical curve point")
+    for _ in range(3):
+        point = _edwards_double(point)
+    if point == (0, 1):
+        raise WeakKeyError("the Ed25519 public key has small order")
+
+
+def _member(jwk: Mapping[str, Any], name: str) -> bytes:
+    value = jwk.get(name)
+    if not isinstance(value, str):
+        raise ParseError(f"JWK member {name!r} is missing or not a string")
+    return b64url_decode(value)
+
+
+def thumbprint(jwk: Mapping[str, Any]) -> str:
+    """RFC 7638 JWK thumbprint (SHA-256, base64url) over the required members."""
+    required = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n")}
+    kty = jwk.get("kty")
+    if kty not in required:
+        raise ParseError("JWK has an unsupported kty")
+    canonical = {name: jwk[name] for name in required[kty]}
+    digest = hashlib.sha256(dumps_compact(dict(sorted(canonical.items())))).digest()
+    return b64url_encode(digest)
+
+
+@dataclass(frozen=True)
+class JWK:
+    """A public key bound to one JWS algorithm."""
+
+    alg: str
+    key: PublicKey = field(repr=False)
+    members: Mapping[str, Any] = field(repr=False)
+
+    @property
+    def thumbprint(self) -> str:
+        """RFC 7638 thumbprint of the key."""
+        return thumbprint(self.members)
+
+    def to_dict(self, *, kid: str | None = None) -> dict[str, Any]:
+        """The public JWK as published (``alg`` and ``use`` added; ``kid`` if given)."""
+        result = dict(self.members)
+        result["alg"] = self.alg
+        result["use"] = "sig"
+        if kid is not None:
+            result["kid"] = kid
+        return result
+
+    def verify(self, signature: bytes, signing_input: bytes) -> None:
+        """Verify a JWS signature (RFC 7518 §3) made with this key's algorithm.
+
+        :raises InvalidSignatureError: if it does not verify.
+        """
+        try:
+            _verify(self.alg, self.key, signature, signing_input)
+        except InvalidSignature as exc:
+            raise InvalidSignatureError("the signature does not verify") from exc
+
+
+def _verify(alg: str, key: PublicKey, signature: bytes, data: bytes) -> None:
+    if alg == "EdDSA" and isinstance(key, Ed25519PublicKey):
+        key.verify(signature, data)
+    elif alg in _EC_HASHES and isinstance(key, ec.EllipticCurvePublicKey):
+        size = (key.curve.key_size + 7) // 8
+        if len(signature) != 2 * size:
+            raise InvalidSignature
+        r = int.from_bytes(signature[:size], "big")
+        s = int.from_bytes(signature[size:], "big")
+        key.verify(encode_dss_signature(r, s), data, ec.ECDSA(_EC_HASHES[alg]))
+    elif alg == "RS256" and isinstance(key, rsa.RSAPublicKey):
+        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    elif alg == "PS256" and isinstance(key, rsa.RSAPublicKey):
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+        key.verify(signature, data, pss, hashes.SHA256())
+    else:
+        raise InvalidSignature
+
+
+def public_jwk(jwk: Mapping[str, Any], *, alg: str | None = None) -> JWK:
+    """Build a verifying key from a public JWK.
+
+    :param alg: the algorithm the key is bound to; when None it comes from the JWK's ``alg``
+        member, or from its type where that allows only one (OKP → EdDSA, EC by curve).
+    :raises ParseError: when the JWK is malformed or holds private members.
+    :raises AlgorithmError: when the algorithm is not allowed or does not fit the key.
+    :raises WeakKeyError: for small-order Ed25519 points and short RSA keys.
+    """
+    if not isinstance(jwk, Mapping):
+        raise ParseError("a JWK is a JSON object")
+    if _PRIVATE_MEMBERS & set(jwk):
+        raise ParseError("a public JWK must not contain private key members")
+    declared = jwk.get("alg")
+    if declared is not None and alg is not None and declared != alg:
+        raise AlgorithmError("the JWK is bound to another algorithm")
+    alg = alg or declared
+    kty = jwk.get("kty")
+    key: PublicKey
+    members: dict[str, Any]
+    if kty == "OKP":
+        if jwk.get("crv") != "Ed25519":
+            raise AlgorithmError("only the Ed25519 OKP curve is supported")
+        raw = _member(jwk, "x")
+        check_ed25519_public_bytes(raw)
+        key = Ed25519PublicKey.from_public_bytes(raw)
+        members = {"kty": "OKP", "crv": "Ed25519", "x": jwk["x"]}
+        expected = "EdDSA"
+    elif kty == "EC":
+        crv = jwk.get("crv")
+        if crv not in _EC_CURVES:
+            raise AlgorithmError("unsupported EC curve")
+        curve, expected, size = _EC_CURVES[crv]
+        x, y = _member(jwk, "x"), _member(jwk, "y")
+        if len(x) != size or len(y) != size:
+            raise ParseError("EC coordinates have the wrong length")
+        try:
+            key = ec.EllipticCurvePublicNumbers(
+                int.from_bytes(x, "big"), int.from_bytes(y, "big"), curve
+            ).public_key()
+        except ValueError as exc:
+            raise WeakKeyError("the EC point is not on the curve") from exc
+        members = {"kty": "EC", "crv": crv, "x": jwk["x"], "y": jwk["y"]}
+    elif kty == "RSA":
+        n, e = _member(jwk, "n"), _member(jwk, "e")
+        try:
+            key = rsa.RSAPublicNumbers(int.from_bytes(e, "big"), int.from_bytes(n, "big")).public_key()
+        except ValueError as exc:
+            raise ParseError("the RSA key is malformed") from exc
+        if key.key_size < MIN_RSA_BITS:
+            raise WeakKeyError(f"RSA keys need at least {MIN_RSA_BITS} bits")
+        members = {"kty": "RSA", "n": jwk["n"], "e": jwk["e"]}
+        expected = alg if alg in ("RS256", "PS256") else "RS256"
+    else:
+        raise ParseError("JWK has an unsupported kty")
+    if alg is None:
+        alg = expected
+    if alg != expected or alg not in VERIFYING_ALGORITHMS:
+        raise AlgorithmError(f"algorithm {alg!r} does not fit this key")
+    return JWK(alg=alg, key=key, members=members)
+
+
+def public_key_jwk(key: PublicKey, *, alg: str | None = None) -> JWK:
+    """Wrap a key object from cryptography as a :class:`JWK` (same checks as a JWK import)."""
+    if isinstance(key, Ed25519PublicKey):
+        from cryptography.hazmat.primitives import serialization
+
+        raw = key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+        return public_jwk({"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(raw)}, alg=alg)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        numbers = key.public_numbers()
+        size = (key.curve.key_size + 7) // 8
+        crv = {"secp256r1": "P-256", "secp384r1": "P-384"}.get(key.curve.name)
+        if crv is None:
+            raise AlgorithmError("unsupported EC curve")
+        return public_jwk(
+            {
+                "kty": "EC",
+                "crv": crv,
+                "x": b64url_encode(numbers.x.to_bytes(size, "big")),
+                "y": b64url_encode(numbers.y.to_bytes(size, "big")),
+            },
+            alg=alg,
+        )
+    numbers_rsa = key.public_numbers()
+    return public_jwk(
+        {
+            "kty": "RSA",
+            "n": b64url_encode(numbers_rsa.n.to_bytes((numbers_rsa.n.bit_length() + 7) // 8, "big")),
+            "e": b64url_encode(numbers_rsa.e.to_bytes((numbers_rsa.e.bit_length() + 7) // 8, "big")),
+        },
+        alg=alg,
+    )
+
+
+def raw_signature_from_der(der: bytes, size: int) -> bytes:
+    """Convert an ECDSA DER signature to the JWS r‖s form (RFC 7518 §3.4)."""
+    r, s = decode_dss_signature(der)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")

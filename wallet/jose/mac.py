@@ -1,0 +1,32 @@
+"""Secrets derived from the service's master secret, and keyed hashes.
+
+One high-entropy master secret (setting ``IMK_SECRET_KEY``) yields independent subkeys by
+HKDF-SHA256 (RFC 5869) with a label per purpose, so a value derived for one purpose (key
+file passphrases, API token hashes, the learner's keyed hash) says nothing about another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from wallet.jose.b64 import b64url_encode
+
+
+def derive_secret(master: bytes, label: str, length: int = 32) -> bytes:
+    """Derive a subkey of ``length`` bytes for the purpose named by ``label``."""
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=length, salt=None, info=label.encode("utf-8"))
+    return hkdf.derive(master)
+
+
+def keyed_hash(key: bytes, value: str) -> str:
+    """HMAC-SHA256 of ``value`` under ``key``, base64url; for matching without storing."""
+    return b64url_encode(hmac.new(key, value.encode("utf-8"), hashlib.sha256).digest())
+
+
+def constant_time_equal(a: str, b: str) -> bool:
+    """Compare two strings in time independent of where they differ."""
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))

@@ -1,0 +1,57 @@
+"""Strict JSON for JOSE headers and payloads (I-JSON, RFC 7493; RFC 8725 §3.7).
+
+Refused: a byte-order mark, invalid UTF-8, duplicate member names at any depth,
+``NaN``/``Infinity``, integers longer than Python's conversion limit, and any top level
+other than an object. pyjwt accepts several of these (duplicate members with the last one
+winning, a BOM); the same token must not mean two things to two parsers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from wallet.errors import ParseError
+
+
+class _DuplicateMemberError(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise _DuplicateMemberError("duplicate member name")
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
+    """Parse UTF-8 JSON bytes that must hold one object.
+
+    :param what: names the part for the error message ("JOSE header", "payload").
+    :raises ParseError: on any of the refusals in the module docstring.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        raise ParseError(f"{what} starts with a byte-order mark")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ParseError(f"{what} is not valid UTF-8") from exc
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except _DuplicateMemberError as exc:
+        raise ParseError(f"{what} has a duplicate member name") from exc
+    except (ValueError, RecursionError) as exc:
+        raise ParseError(f"{what} is not valid JSON") from exc
+    if not isinstance(value, dict):
+        raise ParseError(f"{what} is not a JSON object")
+    return value
+
+
+def dumps_compact(value: Any) -> bytes:
+    """Serialise JSON compactly as UTF-8 (non-ASCII kept as is, as RFC 8259 allows)."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
