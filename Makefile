@@ -18,7 +18,7 @@ run: $(STAMP)
 	IMK_DEMO=1 $(PY) -m wallet serve
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -q
 	$(PY) -m mypy
 	$(PY) -m ruff check wallet tests bench
 

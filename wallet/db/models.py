@@ -1,13 +1,14 @@
 """Tables of everything that changes at run time (DESIGN §3 "Where state lives").
 
-Times are integer Unix seconds (UTC), the same on SQLite and PostgreSQL. The registry itself
+Times are integer Unix seconds (UTC), the same on SQLite and PostgreSQL, stored as
+BIGINT so that they do not overflow in 2038 (diplomas verify for decades). The registry itself
 (``issuers/``) is files; here live the key history, API token hashes, issued-credential
 records with their envelopes, and the audit log.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -20,6 +21,16 @@ class IssuerKey(SQLModel, table=True):
     """
 
     __tablename__ = "issuer_key"
+    # At most one current key per issuer, even with several processes rotating at once.
+    __table_args__ = (
+        Index(
+            "uq_issuer_key_one_current",
+            "issuer_slug",
+            unique=True,
+            sqlite_where=text("state = 'current'"),
+            postgresql_where=text("state = 'current'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     issuer_slug: str = Field(index=True, max_length=64)
@@ -27,10 +38,10 @@ class IssuerKey(SQLModel, table=True):
     alg: str = Field(max_length=16)
     public_jwk: str = Field(sa_column=Column(Text, nullable=False))
     state: str = Field(default="current", max_length=16)
-    valid_from: int
-    valid_until: int | None = None
-    compromised_since: int | None = None
-    created_at: int
+    valid_from: int = Field(sa_type=BigInteger)
+    valid_until: int | None = Field(default=None, sa_type=BigInteger)
+    compromised_since: int | None = Field(default=None, sa_type=BigInteger)
+    created_at: int = Field(sa_type=BigInteger)
 
 
 class ApiToken(SQLModel, table=True):
@@ -43,8 +54,8 @@ class ApiToken(SQLModel, table=True):
     issuer_slug: str = Field(index=True, max_length=64)
     name: str = Field(max_length=64)
     token_hash: str = Field(unique=True, max_length=64)
-    created_at: int
-    revoked_at: int | None = None
+    created_at: int = Field(sa_type=BigInteger)
+    revoked_at: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class CredentialRecord(SQLModel, table=True):
@@ -66,7 +77,7 @@ class CredentialRecord(SQLModel, table=True):
     learner_hash: str | None = Field(default=None, index=True, max_length=64)
     learner_email_hash: str | None = Field(default=None, max_length=64)
     batch_id: str | None = Field(default=None, index=True, max_length=64)
-    created_at: int = Field(index=True)
+    created_at: int = Field(index=True, sa_type=BigInteger)
 
 
 class CredentialEnvelope(SQLModel, table=True):
@@ -79,7 +90,7 @@ class CredentialEnvelope(SQLModel, table=True):
     credential_id: str = Field(index=True, max_length=512, foreign_key="credential_record.id")
     format: str = Field(max_length=32)
     kid: str = Field(max_length=512)
-    iat: int
+    iat: int = Field(sa_type=BigInteger)
     token: str = Field(sa_column=Column(Text, nullable=False))
 
 
@@ -89,7 +100,7 @@ class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    at: int = Field(index=True)
+    at: int = Field(index=True, sa_type=BigInteger)
     actor: str = Field(max_length=128)
     action: str = Field(max_length=64)
     target: str = Field(max_length=512)

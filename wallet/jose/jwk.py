@@ -109,10 +109,17 @@ def _member(jwk: Mapping[str, Any], name: str) -> bytes:
 
 def thumbprint(jwk: Mapping[str, Any]) -> str:
     """RFC 7638 JWK thumbprint (SHA-256, base64url) over the required members."""
-    required = {"OKP": ("crv", "kty", "x"), "EC": ("crv", "kty", "x", "y"), "RSA": ("e", "kty", "n")}
+    required = {
+        "OKP": ("crv", "kty", "x"),
+        "EC": ("crv", "kty", "x", "y"),
+        "RSA": ("e", "kty", "n"),
+    }
     kty = jwk.get("kty")
     if kty not in required:
         raise ParseError("JWK has an unsupported kty")
+    missing = [name for name in required[kty] if not isinstance(jwk.get(name), str)]
+    if missing:
+        raise ParseError(f"JWK members {missing} are missing or not strings")
     canonical = {name: jwk[name] for name in required[kty]}
     digest = hashlib.sha256(dumps_compact(dict(sorted(canonical.items())))).digest()
     return b64url_encode(digest)
@@ -170,19 +177,38 @@ def _verify(alg: str, key: PublicKey, signature: bytes, data: bytes) -> None:
         raise InvalidSignature
 
 
+def _check_purpose(jwk: Mapping[str, Any]) -> None:
+    """Refuse a JWK whose ``use`` or ``key_ops`` says it is not for verifying signatures.
+
+    RFC 7517 §4.2 (``use``: "sig" or "enc") and §4.3 (``key_ops``); a key published for
+    encryption must not verify signatures (RFC 8725 §3.1, one purpose per key).
+    """
+    use = jwk.get("use")
+    if use is not None and use != "sig":
+        raise AlgorithmError("the JWK is not meant for signatures (use)")
+    key_ops = jwk.get("key_ops")
+    if key_ops is not None:
+        if not isinstance(key_ops, list) or not all(isinstance(op, str) for op in key_ops):
+            raise ParseError("JWK key_ops must be an array of strings")
+        if "verify" not in key_ops:
+            raise AlgorithmError("the JWK is not meant for verifying signatures (key_ops)")
+
+
 def public_jwk(jwk: Mapping[str, Any], *, alg: str | None = None) -> JWK:
     """Build a verifying key from a public JWK.
 
     :param alg: the algorithm the key is bound to; when None it comes from the JWK's ``alg``
         member, or from its type where that allows only one (OKP → EdDSA, EC by curve).
     :raises ParseError: when the JWK is malformed or holds private members.
-    :raises AlgorithmError: when the algorithm is not allowed or does not fit the key.
+    :raises AlgorithmError: when the algorithm is not allowed or does not fit the key, or
+        the key's ``use``/``key_ops`` exclude signature verification.
     :raises WeakKeyError: for small-order Ed25519 points and short RSA keys.
     """
     if not isinstance(jwk, Mapping):
         raise ParseError("a JWK is a JSON object")
     if _PRIVATE_MEMBERS & set(jwk):
         raise ParseError("a public JWK must not contain private key members")
+    _check_purpose(jwk)
     declared = jwk.get("alg")
     if declared is not None and alg is not None and declared != alg:
         raise AlgorithmError("the JWK is bound to another algorithm")
@@ -216,7 +242,8 @@ def public_jwk(jwk: Mapping[str, Any], *, alg: str | None = None) -> JWK:
     elif kty == "RSA":
         n, e = _member(jwk, "n"), _member(jwk, "e")
         try:
-            key = rsa.RSAPublicNumbers(int.from_bytes(e, "big"), int.from_bytes(n, "big")).public_key()
+            numbers = rsa.RSAPublicNumbers(int.from_bytes(e, "big"), int.from_bytes(n, "big"))
+            key = numbers.public_key()
         except ValueError as exc:
             raise ParseError("the RSA key is malformed") from exc
         if key.key_size < MIN_RSA_BITS:
@@ -258,11 +285,16 @@ def public_key_jwk(key: PublicKey, *, alg: str | None = None) -> JWK:
     return public_jwk(
         {
             "kty": "RSA",
-            "n": b64url_encode(numbers_rsa.n.to_bytes((numbers_rsa.n.bit_length() + 7) // 8, "big")),
-            "e": b64url_encode(numbers_rsa.e.to_bytes((numbers_rsa.e.bit_length() + 7) // 8, "big")),
+            "n": b64url_encode(_unsigned_bytes(numbers_rsa.n)),
+            "e": b64url_encode(_unsigned_bytes(numbers_rsa.e)),
         },
         alg=alg,
     )
+
+
+def _unsigned_bytes(value: int) -> bytes:
+    """Big-endian bytes of a positive integer without leading zeros (RFC 7518 §2, Base64urlUInt)."""
+    return value.to_bytes((value.bit_length() + 7) // 8, "big")
 
 
 def raw_signature_from_der(der: bytes, size: int) -> bytes:

@@ -9,6 +9,7 @@ the caller chose from its own registry (never one named by the token).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,22 @@ MAX_HEADER_CHARS = 4096
 MAX_KID_CHARS = 512
 #: Header members that let a token name its own key or key location (RFC 8725 §3.10).
 KEY_LOCATING_MEMBERS = frozenset({"jku", "x5u", "jwk", "x5c", "x5t", "x5t#S256"})
+
+
+#: The ``kid`` characters we look up: RFC 3986 unreserved characters plus those DID URLs and
+#: thumbprint URIs need. No slash, backslash, quote, semicolon, whitespace or control
+#: character, so a ``kid`` can never act as a path, SQL or URL (RFC 8725 §3.10).
+_KID = re.compile(r"[A-Za-z0-9._~:#@%+=-]+")
+
+
+@dataclass(frozen=True)
+class RawJWS:
+    """A compact JWS split and decoded, its payload left as octets; not yet verified."""
+
+    header: Mapping[str, Any]
+    payload_bytes: bytes
+    signing_input: bytes
+    signature: bytes
 
 
 @dataclass(frozen=True)
@@ -62,19 +79,41 @@ def peek_header(token: str) -> dict[str, Any]:
     return loads_object(b64url_decode(header), what="JOSE header")
 
 
-def parse_compact(token: str) -> ParsedJWS:
-    """Split and strictly decode a compact JWS (no verification).
+def parse_compact_raw(token: str) -> RawJWS:
+    """Split and strictly decode a compact JWS whose payload may be any octets (no verification).
 
-    :raises ParseError: on anything but three canonical base64url segments holding strict
-        JSON objects (RFC 7515 §5.2 steps 1–7).
+    RFC 7515 §7.1 allows any payload; JWTs, credentials and status lists use
+    :func:`parse_compact`, which also requires a JSON object.
+
+    :raises ParseError: on anything but three canonical base64url segments with a strict JSON
+        object as header (RFC 7515 §5.2 steps 1–6).
     :raises PayloadTooLargeError: above the size caps.
     """
     header_b64, payload_b64, signature_b64 = _split(token)
     header = loads_object(b64url_decode(header_b64), what="JOSE header")
-    payload = loads_object(b64url_decode(payload_b64), what="payload")
+    payload_bytes = b64url_decode(payload_b64)
     signature = b64url_decode(signature_b64)
     signing_input = f"{header_b64}.{payload_b64}".encode("ascii")
-    return ParsedJWS(header=header, payload=payload, signing_input=signing_input, signature=signature)
+    return RawJWS(
+        header=header, payload_bytes=payload_bytes, signing_input=signing_input, signature=signature
+    )
+
+
+def parse_compact(token: str) -> ParsedJWS:
+    """Split and strictly decode a compact JWS with a JSON object payload (no verification).
+
+    :raises ParseError: on anything but three canonical base64url segments holding strict
+        JSON objects (RFC 7515 §5.2 steps 1–7; RFC 7519 §7.2 step 10).
+    :raises PayloadTooLargeError: above the size caps.
+    """
+    raw = parse_compact_raw(token)
+    payload = loads_object(raw.payload_bytes, what="payload")
+    return ParsedJWS(
+        header=raw.header,
+        payload=payload,
+        signing_input=raw.signing_input,
+        signature=raw.signature,
+    )
 
 
 def check_header(
@@ -91,14 +130,19 @@ def check_header(
         refused whatever this holds.
     :raises AlgorithmError: for a missing or refused ``alg``.
     :raises HeaderError: for a wrong ``typ``, any ``crit`` (we understand no extension,
-        RFC 7515 §4.1.11), key-locating members, or a bad ``kid``.
+        RFC 7515 §4.1.11), key-locating members, or a ``kid`` that is missing (when
+        required), not a string, longer than ``MAX_KID_CHARS`` or outside the ``kid``
+        character set.
     """
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none" or alg.upper().startswith("HS"):
         raise AlgorithmError("the algorithm is missing, 'none' or symmetric")
     if alg not in algorithms:
         raise AlgorithmError(f"the algorithm {alg!r} is not allowed here")
-    if header.get("typ") not in typ:
+    token_typ = header.get("typ")
+    # A non-string typ (an object or array) must be refused before the membership test: it
+    # may be unhashable, and a set allow-list would raise TypeError instead of HeaderError.
+    if not isinstance(token_typ, str) or token_typ not in typ:
         raise HeaderError(f"the token typ must be one of {sorted(typ)}")
     if "crit" in header:
         raise HeaderError("the token has critical header extensions this service does not support")
@@ -107,11 +151,11 @@ def check_header(
         raise HeaderError(f"the header must not name its own key ({', '.join(sorted(found))})")
     kid = header.get("kid")
     if require_kid or kid is not None:
-        if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_CHARS:
+        if not isinstance(kid, str) or len(kid) > MAX_KID_CHARS or not _KID.fullmatch(kid):
             raise HeaderError("the header has no usable kid")
 
 
-def verify_signature(parsed: ParsedJWS, key: JWK) -> None:
+def verify_signature(parsed: ParsedJWS | RawJWS, key: JWK) -> None:
     """Verify the signature of ``parsed`` with ``key``, whose algorithm must be the header's.
 
     :raises AlgorithmError: when the header's alg is not the one the key is bound to.
@@ -123,7 +167,10 @@ def verify_signature(parsed: ParsedJWS, key: JWK) -> None:
 
 
 def sign_compact(header: Mapping[str, Any], payload: Mapping[str, Any], key: SigningKey) -> str:
-    """Sign ``payload`` as a compact JWS; ``alg`` is set from the key, the rest of the header as given."""
+    """Sign ``payload`` as a compact JWS.
+
+    ``alg`` is set from the key; the rest of the header is taken as given.
+    """
     protected = dict(header)
     protected["alg"] = key.alg
     header_b64 = b64url_encode(dumps_compact(protected))

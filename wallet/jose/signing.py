@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from wallet.errors import AlgorithmError, InputError
-from wallet.jose.jwk import SIGNING_ALGORITHMS, JWK, public_key_jwk, raw_signature_from_der
+from wallet.jose.jwk import JWK, SIGNING_ALGORITHMS, public_key_jwk, raw_signature_from_der
 
 PrivateKey = Ed25519PrivateKey | ec.EllipticCurvePrivateKey
 _ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
@@ -40,11 +41,14 @@ class SigningKey:
 def _wrap(private: PrivateKey) -> SigningKey:
     if isinstance(private, Ed25519PrivateKey):
         alg = "EdDSA"
-    elif isinstance(private, ec.EllipticCurvePrivateKey) and isinstance(private.curve, ec.SECP256R1):
+    elif isinstance(private, ec.EllipticCurvePrivateKey) and isinstance(
+        private.curve, ec.SECP256R1
+    ):
         alg = "ES256"
     else:
         raise AlgorithmError("signing keys must be Ed25519 or P-256")
-    return SigningKey(alg=alg, private=private, public=public_key_jwk(private.public_key(), alg=alg))
+    public = public_key_jwk(private.public_key(), alg=alg)
+    return SigningKey(alg=alg, private=private, public=public)
 
 
 def generate_signing_key(alg: str) -> SigningKey:
@@ -76,7 +80,7 @@ def load_pem(data: bytes, passphrase: bytes | None) -> SigningKey:
     """
     try:
         private = serialization.load_pem_private_key(data, password=passphrase)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
         raise InputError("not a readable PEM private key (or the passphrase is wrong)") from exc
     if not isinstance(private, Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
         raise AlgorithmError("signing keys must be Ed25519 or P-256")

@@ -1,15 +1,17 @@
 """Strict JSON for JOSE headers and payloads (I-JSON, RFC 7493; RFC 8725 §3.7).
 
 Refused: a byte-order mark, invalid UTF-8, duplicate member names at any depth,
-``NaN``/``Infinity``, integers longer than Python's conversion limit, and any top level
-other than an object. pyjwt accepts several of these (duplicate members with the last one
-winning, a BOM); the same token must not mean two things to two parsers.
+``NaN``/``Infinity`` and numbers that overflow to them (``1e400``), integers longer than
+Python's conversion limit, and any top level other than an object. pyjwt accepts several of
+these (duplicate members with the last one winning, a BOM); the same token must not mean two
+things to two parsers.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+import math
+from typing import Any, NoReturn
 
 from wallet.errors import ParseError
 
@@ -25,8 +27,17 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
-def _no_constants(name: str) -> Any:
+def _no_constants(name: str) -> NoReturn:
     raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    # RFC 8259 §6 lets parsers limit range; I-JSON (RFC 7493 §2.2) expects IEEE 754 doubles,
+    # and a number that overflows to infinity (``1e400``) is the same refusal as ``Infinity``.
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("number out of range")
+    return value
 
 
 def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
@@ -42,7 +53,12 @@ def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ParseError(f"{what} is not valid UTF-8") from exc
     try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        value = json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_constant=_no_constants,
+            parse_float=_finite_float,
+        )
     except _DuplicateMemberError as exc:
         raise ParseError(f"{what} has a duplicate member name") from exc
     except (ValueError, RecursionError) as exc:
@@ -52,6 +68,6 @@ def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
     return value
 
 
-def dumps_compact(value: Any) -> bytes:
+def dumps_compact(value: object) -> bytes:
     """Serialise JSON compactly as UTF-8 (non-ASCII kept as is, as RFC 8259 allows)."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")

@@ -1,0 +1,179 @@
+"""``make bench``: our issuance and verification beside the raw signature operations.
+
+Every figure is the median of interleaved rounds measured in this one run (the machine is
+shared and noisy, so only ratios within a run mean anything):
+
+- floors: raw Ed25519 and P-256 sign and verify of pyca/cryptography on a 1 KB message;
+- verification: the full in-process ``vc+jwt`` verification (strict parse, header, trust
+  lookup, key history from the in-memory cache, signature, accreditation, data model,
+  validity, contexts, schema) of a diploma; no database access (cache ttl is long);
+- issuance: per credential, in batches of 1,000 with one commit per batch (validate, sign,
+  record) on a file-backed SQLite database.
+
+Targets (issue "Foundation"): verification within 2.0× the raw verification, issuance
+within 4× the raw signing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlmodel import SQLModel
+
+from wallet.config import load_settings
+from wallet.db import models  # noqa: F401
+from wallet.issuance import IssueRequest, build_credential, issue_batch
+from wallet.service import Services
+from wallet.verifier import verify_credential
+
+REPO = Path(__file__).resolve().parent.parent
+ROUNDS = 7
+OPS = 2000
+BATCH = 1000
+VERIFY_TARGET = 2.0
+ISSUE_TARGET = 4.0
+
+
+def per_op(fn: Callable[[], object], n: int) -> float:
+    """Seconds per call of ``fn`` over ``n`` calls."""
+    start = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return (time.perf_counter() - start) / n
+
+
+def setup(tmp: Path, alg: str) -> tuple[Services, str, dict[str, object]]:
+    """A service with one demo institution signing with ``alg`` and one issued diploma."""
+    issuers = tmp / "issuers"
+    issuers.mkdir()
+    entry = json.loads((REPO / "issuers/demo-university/issuer.json").read_text())
+    entry["demo"] = False
+    (issuers / "bench-university").mkdir()
+    (issuers / "bench-university/issuer.json").write_text(json.dumps(entry))
+    settings = load_settings(
+        {
+            "IMK_DATA_DIR": str(tmp / "data"),
+            "IMK_DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}",
+            "IMK_ISSUERS_DIR": str(issuers),
+            "IMK_KEYS_DIR": str(tmp / "keys"),
+            "IMK_SCHEMAS_DIR": str(REPO / "schemas"),
+            "IMK_SECRET_KEY": "42" * 32,
+            "IMK_BASE_URL": "https://wallet.example",
+            "IMK_CACHE_TTL_SECONDS": "3600",
+        }
+    )
+    (tmp / "data").mkdir()
+    services = Services.build(settings)
+    SQLModel.metadata.create_all(services.engine)
+    issuer = services.registry.by_slug("bench-university")
+    now = int(time.time())
+    with services.session() as session:
+        services.keystore.create_key(session, issuer=issuer, alg=alg, now=now - 60)
+        session.commit()
+    services.key_history.refresh()
+    ctype = services.types.get("diploma")
+    credential = build_credential(ctype, ctype.example, issuer_did=issuer.did)
+    with services.session() as session:
+        (issued,) = issue_batch(
+            session, ctx=services.issuance, issuer=issuer,
+            requests=[IssueRequest(credential=credential)], now=now - 30,
+        )  # fmt: skip
+        session.commit()
+    return services, issued.token, credential
+
+
+def main() -> int:
+    """Run every measurement in interleaved rounds and print medians and ratios."""
+    message = b"x" * 1024
+    ed = Ed25519PrivateKey.generate()
+    ed_sig = ed.sign(message)
+    ed_pub = ed.public_key()
+    p256 = ec.generate_private_key(ec.SECP256R1())
+    p256_sig = p256.sign(message, ec.ECDSA(hashes.SHA256()))
+    p256_pub = p256.public_key()
+
+    results: dict[str, list[float]] = {}
+    with tempfile.TemporaryDirectory() as ed_dir, tempfile.TemporaryDirectory() as es_dir:
+        setups = {"EdDSA": setup(Path(ed_dir), "EdDSA"), "ES256": setup(Path(es_dir), "ES256")}
+        batch_no = 0
+        for _ in range(ROUNDS):
+            figures: dict[str, Callable[[], float]] = {
+                "raw Ed25519 sign": lambda: per_op(lambda: ed.sign(message), OPS),
+                "raw Ed25519 verify": lambda: per_op(lambda: ed_pub.verify(ed_sig, message), OPS),
+                "raw P-256 sign": lambda: per_op(
+                    lambda: p256.sign(message, ec.ECDSA(hashes.SHA256())), OPS
+                ),
+                "raw P-256 verify": lambda: per_op(
+                    lambda: p256_pub.verify(p256_sig, message, ec.ECDSA(hashes.SHA256())), OPS
+                ),
+            }
+            for alg, (services, token, _credential) in setups.items():
+                now = int(time.time())
+
+                def verify_once(
+                    services: Services = services, token: str = token, now: int = now
+                ) -> None:
+                    report = verify_credential(token, ctx=services.verification, now=now)
+                    if not report.verified:
+                        raise SystemExit(f"bench credential did not verify: {report.checks}")
+
+                figures[f"vc+jwt verify ({alg})"] = lambda f=verify_once: per_op(f, OPS)
+
+            for name, measure in figures.items():
+                results.setdefault(name, []).append(measure())
+            for alg, (services, _token, credential) in setups.items():
+                batch_no += 1
+                issuer = services.registry.by_slug("bench-university")
+                requests = []
+                for i in range(BATCH):
+                    item = copy.deepcopy(credential)
+                    requests.append(
+                        IssueRequest(credential=item, credential_id=f"urn:bench:{batch_no}:{i}")
+                    )
+                start = time.perf_counter()
+                with services.session() as session:
+                    issue_batch(
+                        session, ctx=services.issuance, issuer=issuer, requests=requests,
+                        now=int(time.time()), batch_id=f"bench-{batch_no}",
+                    )  # fmt: skip
+                    session.commit()
+                results.setdefault(f"issue per credential ({alg})", []).append(
+                    (time.perf_counter() - start) / BATCH
+                )
+
+    med = {name: statistics.median(values) for name, values in results.items()}
+    print(
+        f"IMK Wallet bench: median of {ROUNDS} interleaved rounds ({OPS} ops, batches of {BATCH})"
+    )
+    print(f"{'figure':<32}{'µs/op':>10}{'ops/s':>12}")
+    for name, value in med.items():
+        print(f"{name:<32}{value * 1e6:>10.1f}{1 / value:>12.0f}")
+    print()
+    rows = [
+        ("verify EdDSA", med["vc+jwt verify (EdDSA)"], med["raw Ed25519 verify"], VERIFY_TARGET),
+        ("verify ES256", med["vc+jwt verify (ES256)"], med["raw P-256 verify"], VERIFY_TARGET),
+        ("issue EdDSA", med["issue per credential (EdDSA)"], med["raw Ed25519 sign"], ISSUE_TARGET),
+        ("issue ES256", med["issue per credential (ES256)"], med["raw P-256 sign"], ISSUE_TARGET),
+    ]
+    print(f"{'ratio to floor':<32}{'ratio':>10}{'target':>12}")
+    failed = False
+    for name, ours, floor, target in rows:
+        ratio = ours / floor
+        failed |= ratio > target
+        mark = "ok" if ratio <= target else "OVER"
+        print(f"{name:<32}{ratio:>10.2f}{'≤ ' + str(target):>12}  {mark}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

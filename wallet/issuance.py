@@ -1,0 +1,357 @@
+"""Issuer use-cases: record → credential → validated → signed → recorded.
+
+One call issues a batch (a single credential is a batch of one) in the caller's
+transaction: every request is validated before anything is signed, a single bad request
+refuses the whole batch with every bad field named, and the caller commits once
+(DESIGN §5: a commit costs more than a signature). Issuing again under the same
+``credentialId`` is idempotent for the same credential and format, adds an envelope for
+the same credential in another format, and is refused for another credential (409).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from wallet import personal_code
+from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
+from wallet.db import crud
+from wallet.errors import (
+    ConflictError,
+    DataModelError,
+    FieldProblem,
+    InputError,
+    JSONLDError,
+    PermissionDeniedError,
+    RecordError,
+    SchemaError,
+    TrustError,
+)
+from wallet.jose import dumps_compact
+from wallet.keystore import Keystore
+from wallet.trust import IssuerEntry
+from wallet.vc import (
+    CREDENTIALS_V2,
+    VC_JWT,
+    VC_V2_TERMS,
+    VERIFIABLE_CREDENTIAL,
+    check_credential,
+    envelope,
+    format_datetime_stamp,
+    is_url,
+    secure_vc_jwt,
+    types_of,
+)
+from wallet.vc.jsonld import expand_strict
+
+#: Formats a credential can be issued in now.
+FORMATS = (VC_JWT,)
+#: Largest batch accepted in one call.
+MAX_BATCH = 10_000
+
+
+@dataclass(frozen=True)
+class Learner:
+    """Who receives a credential; used for delivery, never signed into a vc+jwt."""
+
+    personal_code: str | None = field(default=None, repr=False)
+    email: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class IssueRequest:
+    """One credential to issue, as the VC API's ``{credential, options}`` carries it."""
+
+    credential: Mapping[str, Any]
+    format: str = VC_JWT
+    credential_id: str | None = None
+    learner: Learner | None = None
+
+
+@dataclass(frozen=True)
+class IssuedCredential:
+    """One secured credential; ``created`` is False when an earlier identical one was returned."""
+
+    credential_id: str
+    format: str
+    type_name: str
+    kid: str
+    iat: int
+    token: str
+    created: bool
+
+    @property
+    def enveloped(self) -> dict[str, Any]:
+        """The ``EnvelopedVerifiableCredential`` the VC API returns."""
+        return envelope(f"application/{self.format}", self.token)
+
+
+@dataclass(frozen=True)
+class IssuanceContext:
+    """What issuing needs, built once per process by the web app or the CLI."""
+
+    types: TypeRegistry
+    keystore: Keystore
+    learner_key: bytes
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    credential: dict[str, Any]
+    type_name: str
+    title: str | None
+    record_id: str
+    content_hash: str
+    learner_hash: str | None
+    email_hash: str | None
+    format: str
+
+
+def build_credential(
+    ctype: CredentialType, subject: Mapping[str, Any], *, issuer_did: str
+) -> dict[str, Any]:
+    """An unsecured credential of a registered type around ``subject`` (for the CLI)."""
+    return {
+        "@context": list(ctype.contexts),
+        "type": [VERIFIABLE_CREDENTIAL, ctype.w3c_type],
+        "issuer": issuer_did,
+        "credentialSubject": dict(subject),
+    }
+
+
+def _content_hash(credential: Mapping[str, Any]) -> str:
+    canonical = dumps_compact(_sorted(credential))
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def _sorted(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {key: _sorted(value[key]) for key in sorted(value)}
+    if isinstance(value, list):
+        return [_sorted(item) for item in value]
+    return value
+
+
+def _problem(prefix: str, pointer: str, message: str) -> FieldProblem:
+    return FieldProblem(prefix + pointer, message)
+
+
+def _check_registered(
+    ctype: CredentialType, credential: Mapping[str, Any], prefix: str
+) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    if credential.get("@context") != list(ctype.contexts):
+        problems.append(
+            _problem(prefix, "/@context", f"must be exactly {list(ctype.contexts)} for this type")
+        )
+    for name in sorted(set(credential) - VC_V2_TERMS):
+        problems.append(_problem(prefix, "/" + name, "is not a term of the VC 2.0 context"))
+    subject = credential.get("credentialSubject")
+    if not isinstance(subject, Mapping):
+        problems.append(_problem(prefix, "/credentialSubject", "must be one object for this type"))
+        return problems
+    try:
+        ctype.check_subject(subject)
+    except SchemaError as exc:
+        problems.extend(
+            _problem(prefix, "/credentialSubject" + p.pointer, p.message) for p in exc.problems
+        )
+    return problems
+
+
+def _prepare(
+    request: IssueRequest,
+    *,
+    issuer: IssuerEntry,
+    ctx: IssuanceContext,
+    now: int,
+) -> _Prepared:
+    """Validate one request and complete its credential; raise RecordError naming every problem.
+
+    Pointers are relative to the VC API request body: ``/credential/...`` and ``/options/...``.
+    """
+    prefix = "/credential"
+    if request.format not in FORMATS:
+        raise InputError(f"format must be one of {list(FORMATS)}")
+    given = request.credential
+    if not isinstance(given, Mapping):
+        raise RecordError(
+            "the credential is not an object", [_problem(prefix, "", "must be an object")]
+        )
+    credential = dict(given)
+    credential.setdefault("issuer", issuer.did)
+    if credential["issuer"] != issuer.did and not (
+        isinstance(credential["issuer"], Mapping) and credential["issuer"].get("id") == issuer.did
+    ):
+        raise PermissionDeniedError(f"this token issues only as {issuer.did}")
+    credential.setdefault("validFrom", format_datetime_stamp(now))
+    record_id = request.credential_id or credential.get("id") or f"urn:uuid:{uuid.uuid4()}"
+    if not isinstance(record_id, str) or not is_url(record_id) or len(record_id) > 512:
+        raise RecordError(
+            "invalid credentialId",
+            [FieldProblem("/options/credentialId", "must be a URL of at most 512 characters")],
+        )
+    credential.setdefault("id", record_id)
+
+    problems: list[FieldProblem] = []
+    try:
+        check_credential(credential)
+    except DataModelError as exc:
+        problems.append(_problem(prefix, "", exc.description))
+    try:
+        declared = types_of(credential)
+    except DataModelError:
+        declared = ()
+    ctype = ctx.types.for_w3c_types(declared)
+    type_name = ctype.name if ctype is not None else GENERIC
+    try:
+        issuer.check_accredited(type_name, now)
+    except TrustError as exc:
+        raise PermissionDeniedError(exc.description) from exc
+    if ctype is not None:
+        problems.extend(_check_registered(ctype, credential, prefix))
+    elif not problems:
+        try:
+            expand_strict(credential)
+        except JSONLDError as exc:
+            problems.append(_problem(prefix, "", exc.description))
+
+    learner_hash = email_hash = None
+    if request.learner is not None:
+        if request.learner.personal_code is not None:
+            try:
+                code = personal_code.normalise(
+                    request.learner.personal_code, pointer="/options/learner/personalCode"
+                )
+                learner_hash = personal_code.hash_identifier(ctx.learner_key, "pk", code)
+            except RecordError as exc:
+                problems.extend(exc.problems)
+        if request.learner.email is not None:
+            email = request.learner.email.strip().lower()
+            if "@" not in email or len(email) > 254:
+                problems.append(FieldProblem("/options/learner/email", "not an e-mail address"))
+            else:
+                email_hash = personal_code.hash_identifier(ctx.learner_key, "email", email)
+    if problems:
+        raise RecordError("the credential does not match its type", problems)
+    title = ctype.title(credential["credentialSubject"]) if ctype is not None else None
+    if title is None and isinstance(credential.get("name"), str):
+        title = credential["name"]
+    return _Prepared(
+        credential=credential,
+        type_name=type_name,
+        title=title[:512] if title else None,
+        record_id=record_id,
+        content_hash=_content_hash(given),
+        learner_hash=learner_hash,
+        email_hash=email_hash,
+        format=request.format,
+    )
+
+
+def issue_batch(
+    session: Session,
+    *,
+    ctx: IssuanceContext,
+    issuer: IssuerEntry,
+    requests: Sequence[IssueRequest],
+    now: int,
+    batch_id: str | None = None,
+) -> list[IssuedCredential]:
+    """Validate, sign and record a batch; the caller commits once.
+
+    :raises RecordError: naming every bad field of every bad request (pointers into the
+        request body, prefixed with ``/<index>`` in batches of more than one); nothing is
+        signed or recorded then.
+    :raises ConflictError: when a credentialId names a record with other content.
+    :raises PermissionDeniedError: when the issuer may not issue a type or as another issuer.
+    """
+    if not requests or len(requests) > MAX_BATCH:
+        raise InputError(f"a batch holds 1 to {MAX_BATCH} credentials")
+    prepared: list[_Prepared] = []
+    problems: list[FieldProblem] = []
+    single = len(requests) == 1
+    for index, request in enumerate(requests):
+        try:
+            prepared.append(_prepare(request, issuer=issuer, ctx=ctx, now=now))
+        except RecordError as exc:
+            if single:
+                raise
+            problems.extend(FieldProblem(f"/{index}{p.pointer}", p.message) for p in exc.problems)
+    if problems:
+        raise RecordError("some credentials do not match their types", problems)
+    ids = [item.record_id for item in prepared]
+    if len(set(ids)) != len(ids):
+        raise ConflictError("a batch names the same credentialId twice")
+
+    existing = crud.get_records(session, credential_ids=ids)
+    envelopes = crud.get_envelopes_for(session, credential_ids=list(existing))
+    kid, key = ctx.keystore.signing_key(session, issuer_slug=issuer.slug)
+    results: list[IssuedCredential] = []
+    new_records: list[dict[str, Any]] = []
+    new_envelopes: list[dict[str, Any]] = []
+    for item in prepared:
+        record = existing.get(item.record_id)
+        if record is not None:
+            if record.content_hash != item.content_hash or record.issuer_slug != issuer.slug:
+                raise ConflictError(f"{item.record_id} already names another credential")
+            earlier = envelopes.get((item.record_id, item.format))
+            if earlier is not None:
+                results.append(
+                    IssuedCredential(
+                        credential_id=item.record_id, format=item.format,
+                        type_name=record.type_name, kid=earlier.kid, iat=earlier.iat,
+                        token=earlier.token, created=False,
+                    )
+                )  # fmt: skip
+                continue
+        else:
+            new_records.append(
+                {
+                    "id": item.record_id, "issuer_slug": issuer.slug, "type_name": item.type_name,
+                    "title": item.title, "content_hash": item.content_hash,
+                    "learner_hash": item.learner_hash, "learner_email_hash": item.email_hash,
+                    "batch_id": batch_id, "created_at": now,
+                }
+            )  # fmt: skip
+        token = secure_vc_jwt(item.credential, kid=kid, key=key, iat=now)
+        new_envelopes.append(
+            {
+                "credential_id": item.record_id,
+                "format": item.format,
+                "kid": kid,
+                "iat": now,
+                "token": token,
+            }
+        )
+        results.append(
+            IssuedCredential(
+                credential_id=item.record_id, format=item.format, type_name=item.type_name,
+                kid=kid, iat=now, token=token, created=True,
+            )
+        )  # fmt: skip
+    crud.insert_issued(session, records=new_records, envelopes=new_envelopes)
+    if new_envelopes:
+        crud.add_audit(
+            session, at=now, actor=f"issuer:{issuer.slug}", action="credential.issue",
+            target=batch_id or new_envelopes[0]["credential_id"],
+            detail={"count": len(new_envelopes), "kid": kid},
+        )  # fmt: skip
+    return results
+
+
+__all__ = [
+    "CREDENTIALS_V2",
+    "FORMATS",
+    "IssuanceContext",
+    "IssueRequest",
+    "IssuedCredential",
+    "Learner",
+    "build_credential",
+    "issue_batch",
+]

@@ -1,0 +1,77 @@
+"""Enveloping credentials (VC 2.0 §4.13 "Securing Mechanism Specifications", VC-JOSE-COSE §3).
+
+A JOSE-secured credential travels as ``{"@context": [...], "type":
+"EnvelopedVerifiableCredential", "id": "data:application/vc+jwt,<JWS>"}``; an SD-JWT VC likewise
+with ``data:application/dc+sd-jwt,``. ``unwrap`` accepts that form, a bare compact JWS, an
+SD-JWT string, and a JSON credential whose ``id`` is such a data URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from wallet.errors import ParseError
+from wallet.jose import SigningKey, sign_compact
+from wallet.vc.model import CREDENTIALS_V2
+
+VC_JWT = "vc+jwt"
+DC_SD_JWT = "dc+sd-jwt"
+#: Media types of secured credentials we read, by data-URL prefix.
+MEDIA_TYPES = ("application/vc+jwt", "application/dc+sd-jwt", "application/vc+sd-jwt")
+ENVELOPED_VC = "EnvelopedVerifiableCredential"
+
+
+@dataclass(frozen=True)
+class Secured:
+    """A secured credential as received: its media type and its compact serialization."""
+
+    media_type: str
+    token: str
+
+
+def envelope(media_type: str, token: str) -> dict[str, Any]:
+    """Wrap a secured credential as an ``EnvelopedVerifiableCredential`` (VC 2.0 §4.13)."""
+    return {"@context": [CREDENTIALS_V2], "type": ENVELOPED_VC, "id": f"data:{media_type},{token}"}
+
+
+def _from_data_url(url: str) -> Secured:
+    for media_type in MEDIA_TYPES:
+        prefix = f"data:{media_type},"
+        if url.startswith(prefix):
+            return Secured(media_type=media_type, token=url[len(prefix) :])
+    raise ParseError("the enveloped id is not a data: URL of a supported media type")
+
+
+def unwrap(value: Any) -> Secured:
+    """Find the secured credential in what a client sent.
+
+    :raises ParseError: when none of the accepted forms matches.
+    """
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("data:"):
+            return _from_data_url(text)
+        if "~" in text:
+            return Secured(media_type="application/dc+sd-jwt", token=text)
+        if text.count(".") == 2:
+            return Secured(media_type="application/vc+jwt", token=text)
+        raise ParseError("not a compact JWS, an SD-JWT or an enveloped credential")
+    if isinstance(value, Mapping):
+        identifier = value.get("id")
+        if isinstance(identifier, str) and identifier.startswith("data:"):
+            return _from_data_url(identifier)
+        raise ParseError("a JSON credential must be enveloped (its id a data: URL)")
+    raise ParseError("verifiableCredential must be a string or an object")
+
+
+def secure_vc_jwt(credential: Mapping[str, Any], *, kid: str, key: SigningKey, iat: int) -> str:
+    """Secure a credential as ``vc+jwt`` (VC-JOSE-COSE §3.1.1).
+
+    The payload is the credential itself plus ``iat``, the signing time, which
+    verifiers use to pick the key valid then (DESIGN §4).
+    """
+    payload = dict(credential)
+    payload["iat"] = iat
+    return sign_compact({"kid": kid, "typ": VC_JWT, "cty": "vc"}, payload, key)

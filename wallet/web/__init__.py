@@ -1,0 +1,1 @@
+"""HTTP: the FastAPI app factory, dependencies, JSON routers (api/) and pages (pages/)."""

@@ -1,0 +1,208 @@
+"""VC API (W3C VCALM) credential routes: issue, verify, and the issuer's list of records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from wallet.db import crud
+from wallet.errors import NotFoundError
+from wallet.issuance import IssueRequest, Learner, issue_batch
+from wallet.verifier import VerificationReport, verify_credential
+from wallet.web.deps import ClockDep, IssuerDep, ServicesDep, SessionDep
+from wallet.web.problems import problem_of
+
+router = APIRouter(tags=["credentials"])
+
+
+class LearnerIn(BaseModel):
+    """Who receives the credential; never signed into it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    personalCode: str | None = Field(default=None, max_length=32)  # noqa: N815
+    email: str | None = Field(default=None, max_length=254)
+
+
+class IssueOptions(BaseModel):
+    """``options`` of ``POST /credentials/issue``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: str = Field(default="vc+jwt", description="vc+jwt")
+    credentialId: str | None = Field(default=None, max_length=512)  # noqa: N815
+    learner: LearnerIn | None = None
+
+
+class IssueBody(BaseModel):
+    """VCALM IssueCredentialRequest."""
+
+    credential: dict[str, Any]
+    options: IssueOptions = Field(default_factory=IssueOptions)
+
+
+class IssuePublic(BaseModel):
+    """VCALM IssueCredentialResponse: the enveloped credential."""
+
+    verifiableCredential: dict[str, Any]  # noqa: N815
+
+
+class VerifyBody(BaseModel):
+    """VCALM VerifyCredentialRequest: enveloped form, compact JWS, or JSON with an enveloped id."""
+
+    verifiableCredential: dict[str, Any] | str  # noqa: N815
+    options: dict[str, Any] = Field(default_factory=dict)
+
+
+class CheckPublic(BaseModel):
+    """One check of a verification."""
+
+    name: str
+    result: str
+    reason: str
+
+
+class VerifyPublic(BaseModel):
+    """VCALM VerifyCredentialResponse plus ``checks``."""
+
+    verified: bool
+    results: dict[str, Any] = Field(default_factory=dict)
+    checks: list[CheckPublic]
+    problemDetails: list[dict[str, Any]]  # noqa: N815
+
+
+class RecordPublic(BaseModel):
+    """An issued record as its issuer sees it."""
+
+    id: str
+    type: str
+    title: str | None
+    issued: int
+    formats: list[str] = Field(default_factory=list)
+
+
+@router.post(
+    "/credentials/issue",
+    status_code=201,
+    response_model=IssuePublic,
+    responses={400: {}, 401: {}, 403: {}, 409: {}, 413: {}, 422: {}},
+)
+def issue(
+    body: IssueBody, principal: IssuerDep, services: ServicesDep, session: SessionDep, now: ClockDep
+) -> Any:
+    """Issue one credential as the calling institution (VCALM ``POST /credentials/issue``).
+
+    The credential is validated against its registered type (every bad field is named),
+    signed with the institution's current key and recorded. Issuing again with the same
+    ``credentialId`` returns the same credential (200) or adds another format; another
+    credential under that id is refused (409).
+    """
+    issuer = services.registry.by_slug(principal.issuer_slug)
+    learner = None
+    if body.options.learner is not None:
+        learner = Learner(
+            personal_code=body.options.learner.personalCode, email=body.options.learner.email
+        )
+    request = IssueRequest(
+        credential=body.credential,
+        format=body.options.format,
+        credential_id=body.options.credentialId,
+        learner=learner,
+    )
+    (issued,) = issue_batch(
+        session, ctx=services.issuance, issuer=issuer, requests=[request], now=now
+    )
+    session.commit()
+    status = 201 if issued.created else 200
+    return JSONResponse({"verifiableCredential": issued.enveloped}, status_code=status)
+
+
+def report_body(report: VerificationReport) -> dict[str, Any]:
+    """The VCALM response body of a verification report."""
+    results: dict[str, Any] = {}
+    if report.verified:
+        credential = report.credential or {}
+        results = {
+            "validFrom": credential.get("validFrom"),
+            "validUntil": credential.get("validUntil"),
+            "credentialSchema": [{"type": report.type_name, "verified": True}],
+            "credentialStatus": [],
+            "proof": [
+                {
+                    "type": report.format,
+                    "alg": report.alg,
+                    "verificationMethod": report.kid,
+                    "created": report.signed_at,
+                    "verified": True,
+                }
+            ],
+            "issuer": {
+                "id": report.issuer.did if report.issuer else None,
+                "name": dict(report.issuer.names) if report.issuer else None,
+            },
+            "credential": credential,
+        }
+    return {
+        "verified": report.verified,
+        "results": results,
+        "checks": [
+            {"name": c.name, "result": c.result.value, "reason": c.reason} for c in report.checks
+        ],
+        "problemDetails": [problem_of(problem) for problem in report.problems],
+    }
+
+
+@router.post(
+    "/credentials/verify",
+    response_model=VerifyPublic,
+    responses={400: {}, 413: {}, 422: {"model": VerifyPublic}},
+)
+def verify(body: VerifyBody, services: ServicesDep, now: ClockDep) -> Any:
+    """Verify a credential (VCALM ``POST /credentials/verify``); no authentication.
+
+    200 when it verifies, 422 with every check and the problems when it does not, 400 when
+    it cannot be parsed at all.
+    """
+    report = verify_credential(body.verifiableCredential, ctx=services.verification, now=now)
+    return JSONResponse(report_body(report), status_code=200 if report.verified else 422)
+
+
+@router.get("/credentials", response_model=list[RecordPublic], responses={401: {}})
+def list_issued(
+    principal: IssuerDep,
+    session: SessionDep,
+    type: str | None = Query(default=None, max_length=64),  # noqa: A002
+    q: str | None = Query(default=None, max_length=200),
+    limit: int = Query(default=50, ge=1, le=500),
+    offset: int = Query(default=0, ge=0),
+) -> Any:
+    """The calling institution's issued records, newest first; filter by type or search."""
+    rows = crud.list_records(
+        session,
+        issuer_slug=principal.issuer_slug,
+        type_name=type,
+        query=q,
+        limit=limit,
+        offset=offset,
+    )
+    return [
+        RecordPublic(id=row.id, type=row.type_name, title=row.title, issued=row.created_at)
+        for row in rows
+    ]
+
+
+@router.get(
+    "/credentials/{credential_id:path}", response_model=RecordPublic, responses={401: {}, 404: {}}
+)
+def get_issued(credential_id: str, principal: IssuerDep, session: SessionDep) -> Any:
+    """One issued record of the calling institution, with its formats (404 for anyone else's)."""
+    row = crud.get_record(session, credential_id=credential_id)
+    if row is None or row.issuer_slug != principal.issuer_slug:
+        raise NotFoundError("no such credential")
+    formats = [env.format for env in crud.get_envelopes(session, credential_id=credential_id)]
+    return RecordPublic(
+        id=row.id, type=row.type_name, title=row.title, issued=row.created_at, formats=formats
+    )

@@ -1,0 +1,31 @@
+"""The FastAPI app factory: ``create_app(settings)``; nothing is built at import."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from wallet.config import Settings
+from wallet.service import Services
+from wallet.web import problems
+from wallet.web.api import credentials, published
+from wallet.web.limits import BodyLimitMiddleware
+from wallet.web.pages import home
+
+DESCRIPTION = """\
+IMK Wallet: institutions sign diplomas, qualification certificates, course certificates
+and micro-credentials as W3C Verifiable Credentials (VC 2.0, `vc+jwt`); anyone verifies them
+without an account. Errors are RFC 9457 problem details with a stable `code`.
+"""
+
+
+def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
+    """Build the app for ``settings`` (or around ready ``services``, as tests do)."""
+    services = services if services is not None else Services.build(settings)
+    app = FastAPI(title="IMK Wallet", version="0.1.0", description=DESCRIPTION)
+    app.state.services = services
+    problems.install(app)
+    app.include_router(credentials.router)
+    app.include_router(published.router)
+    app.include_router(home.router)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

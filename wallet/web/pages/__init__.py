@@ -1,0 +1,1 @@
+"""HTML pages, built with lxml's E-factory (text escaped by construction)."""
