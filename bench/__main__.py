@@ -58,6 +58,7 @@ def setup(tmp: Path, alg: str) -> tuple[Services, str, dict[str, object]]:
     issuers.mkdir()
     entry = json.loads((REPO / "issuers/demo-university/issuer.json").read_text())
     entry["demo"] = False
+    entry["slug"] = "bench-university"
     (issuers / "bench-university").mkdir()
     (issuers / "bench-university/issuer.json").write_text(json.dumps(entry))
     settings = load_settings(

@@ -10,6 +10,8 @@ dropping and creating). Two test runs must not share one PostgreSQL database at 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,7 @@ from sqlmodel import SQLModel
 from wallet.config import Settings, load_settings
 from wallet.db import models  # noqa: F401  (registers the tables)
 from wallet.db.engine import make_engine
+from wallet.db.migrate import upgrade
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -56,21 +59,32 @@ def settings(tmp_path: Path) -> Settings:
 
 
 _pg_schema_built = False
+_sqlite_template: Path | None = None
 
 
 def reset_database(engine: Engine) -> None:
-    """Give ``engine`` the tables of ``SQLModel.metadata``, all empty."""
-    global _pg_schema_built
+    """Give ``engine`` the migrated schema (``imk db upgrade``), with every table empty.
+
+    SQLite: a migrated template file is made once per process and copied per test.
+    PostgreSQL: the schema is dropped and migrated once per process, then truncated per test.
+    """
+    global _pg_schema_built, _sqlite_template
+    url = engine.url.render_as_string(hide_password=False)
     if engine.dialect.name != "postgresql":
-        SQLModel.metadata.drop_all(engine)
-        SQLModel.metadata.create_all(engine)
+        if _sqlite_template is None:
+            folder = Path(tempfile.mkdtemp(prefix="imk-template-"))
+            _sqlite_template = folder / "template.db"
+            upgrade(f"sqlite:///{_sqlite_template}")
+        assert engine.url.database is not None
+        shutil.copyfile(_sqlite_template, engine.url.database)
         return
     if not _pg_schema_built:
-        # Once per process, so that a changed model is picked up.
+        # Once per process, so that a changed model or migration is picked up.
         SQLModel.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+        upgrade(url)
         _pg_schema_built = True
-    # Cheap when the tables exist; restores them after a test that dropped them.
-    SQLModel.metadata.create_all(engine)
     names = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -233,3 +233,184 @@ def test_kid_injection_values_refused(kid: object) -> None:
 # 2. Verifier level (wallet.verifier) — appended by the lead: kid not in the registry,
 #    expired / not yet valid, XML with a DOCTYPE, oversized body, ...
 # =========================================================================================
+
+
+def _world(settings, engine):
+    from tests.conftest import NOW
+    from tests.factories import make_world
+
+    return make_world(settings, engine, now=NOW)
+
+
+def _forge(
+    world,
+    *,
+    slug: str = "uni",
+    key: SigningKey | None = None,
+    kid: str | None = None,
+    **changes: object,
+) -> str:
+    """A diploma of ``slug`` signed with ``key`` (default: the issuer's own) under ``kid``."""
+    from tests.conftest import NOW
+    from wallet.issuance import build_credential
+    from wallet.vc import secure_vc_jwt, vc_jwt_signer
+
+    services = world.services
+    issuer = services.registry.by_slug(slug)
+    ctype = services.types.get("diploma")
+    credential = build_credential(ctype, ctype.example, issuer_did=issuer.did)
+    credential["validFrom"] = "2026-01-01T00:00:00Z"
+    iat = changes.pop("iat", NOW - 60)
+    credential.update(changes)
+    with services.session() as session:
+        own_kid, own_key = services.keystore.signing_key(session, issuer_slug=slug)
+    signing_key = key or own_key
+    payload = dict(credential)
+    payload["iat"] = iat
+    return vc_jwt_signer(kid=kid or own_kid, key=signing_key).sign(payload)
+
+
+def _failed_checks(world, token: str) -> dict[str, str]:
+    from tests.conftest import NOW
+    from wallet.verifier import verify_credential
+
+    report = verify_credential(token, ctx=world.services.verification, now=NOW)
+    assert not report.verified
+    return {
+        c.name: c.reason
+        for c in report.checks
+        if c.result.value != "passed" and c.result.value != "not applicable"
+    }
+
+
+def test_genuine_credential_baseline_verifies(settings, engine) -> None:
+    from tests.conftest import NOW
+    from wallet.verifier import verify_credential
+
+    world = _world(settings, engine)
+    report = verify_credential(_forge(world), ctx=world.services.verification, now=NOW)
+    assert report.verified, report.checks
+
+
+def test_kid_not_in_registry_refused(settings, engine) -> None:
+    # RFC 8725 §3.10; security.md §2 A6: an attacker's key named under the issuer's DID.
+    world = _world(settings, engine)
+    attacker = generate_signing_key("EdDSA")
+    did = world.services.registry.by_slug("uni").did
+    token = _forge(world, key=attacker, kid=f"{did}#{attacker.public.thumbprint}")
+    assert "key" in _failed_checks(world, token)
+
+
+def test_kid_of_another_issuer_refused(settings, engine) -> None:
+    # RFC 8725 §3.8: the key must belong to the issuer; security.md §2 A24.
+    world = _world(settings, engine)
+    with world.services.session() as session:
+        school_kid, school_key = world.services.keystore.signing_key(session, issuer_slug="school")
+    token = _forge(world, key=school_key, kid=school_kid)
+    assert "key" in _failed_checks(world, token)
+
+
+def test_unregistered_issuer_refused(settings, engine) -> None:
+    # VC 2.0 §7.1: the issuer must be trusted; a self-made did:web is not in the registry.
+    world = _world(settings, engine)
+    attacker = generate_signing_key("EdDSA")
+    token = _forge(
+        world, key=attacker, kid="did:web:evil.example#k1", issuer="did:web:evil.example"
+    )
+    failed = _failed_checks(world, token)
+    assert "issuer" in failed and "signature" in failed
+
+
+def test_expired_credential_refused(settings, engine) -> None:
+    # VC 2.0 §4.9 validUntil; security.md §2 (expired credentials).
+    world = _world(settings, engine)
+    token = _forge(world, validUntil="2026-02-01T00:00:00Z")
+    assert "validityPeriod" in _failed_checks(world, token)
+
+
+def test_not_yet_valid_credential_refused(settings, engine) -> None:
+    # VC 2.0 §4.9 validFrom in the future.
+    world = _world(settings, engine)
+    token = _forge(world, validFrom="2027-01-01T00:00:00Z")
+    assert "validityPeriod" in _failed_checks(world, token)
+
+
+@pytest.mark.parametrize(
+    "iat", ["1780271940", 1.5, True, None], ids=["string", "float", "bool", "null"]
+)
+def test_non_integer_signing_time_refused(settings, engine, iat: object) -> None:
+    # security.md F2: pyjwt accepts exp as a numeric string; we require integers.
+    world = _world(settings, engine)
+    assert "key" in _failed_checks(world, _forge(world, iat=iat))
+
+
+def test_future_signing_time_refused(settings, engine) -> None:
+    # A signing time in the future would let a token escape a later compromise date.
+    from tests.conftest import NOW
+
+    world = _world(settings, engine)
+    assert "key" in _failed_checks(world, _forge(world, iat=NOW + 3600))
+
+
+def test_signed_after_key_compromise_refused(settings, engine) -> None:
+    # DESIGN §4: a key marked compromised since a date verifies nothing signed after it.
+    from tests.conftest import NOW
+
+    world = _world(settings, engine)
+    services = world.services
+    before = _forge(world, iat=NOW - 600)
+    after = _forge(world, iat=NOW - 60)
+    with services.session() as session:
+        kid, _ = services.keystore.signing_key(session, issuer_slug="uni")
+        services.keystore.mark_compromised(session, issuer_slug="uni", kid=kid, since=NOW - 300)
+        session.commit()
+    services.key_history.refresh()
+    assert "key" in _failed_checks(world, after)
+    from wallet.verifier import verify_credential
+
+    assert verify_credential(before, ctx=services.verification, now=NOW).verified
+
+
+def test_signed_after_key_retirement_refused(settings, engine) -> None:
+    # DESIGN §4: a retired key verifies only what it signed inside its window.
+    from tests.conftest import NOW
+
+    world = _world(settings, engine)
+    services = world.services
+    with services.session() as session:
+        old_kid, old_key = services.keystore.signing_key(session, issuer_slug="uni")
+        services.keystore.rotate(session, issuer=services.registry.by_slug("uni"), now=NOW - 300)
+        session.commit()
+    services.key_history.refresh()
+    late = _forge(world, key=old_key, kid=old_kid, iat=NOW - 60)
+    assert "key" in _failed_checks(world, late)
+
+
+def test_vc11_enveloped_payload_with_vc_claim_refused(settings, engine) -> None:
+    # VC-JOSE-COSE §3.1.1: the payload is the credential itself; a VC 1.1 JWT wraps it in a
+    # `vc` claim, which must not be mistaken for a VC 2.0 credential.
+    world = _world(settings, engine)
+    services = world.services
+    issuer = services.registry.by_slug("uni")
+    with services.session() as session:
+        kid, key = services.keystore.signing_key(session, issuer_slug="uni")
+    token = sign_compact(
+        {"typ": "vc+jwt", "kid": kid}, {"iss": issuer.did, "vc": {}, "iat": 1}, key
+    )
+    assert "dataModel" in _failed_checks(world, token)
+
+
+def test_oversized_request_body_refused_before_parsing(settings, engine) -> None:
+    # security.md F8: Starlette has no JSON body limit; ours answers 413 before parsing.
+    from fastapi.testclient import TestClient
+
+    from wallet.web.app import create_app
+
+    world = _world(settings, engine)
+    client = TestClient(create_app(settings, services=world.services))
+    response = client.post(
+        "/credentials/issue",
+        content=b"[" * (settings.max_body_bytes + 10),
+        headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
+    )
+    assert response.status_code == 413

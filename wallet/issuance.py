@@ -11,6 +11,7 @@ the same credential in another format, and is refused for another credential (40
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,7 +33,6 @@ from wallet.errors import (
     SchemaError,
     TrustError,
 )
-from wallet.jose import dumps_compact
 from wallet.keystore import Keystore
 from wallet.trust import IssuerEntry
 from wallet.vc import (
@@ -46,6 +46,7 @@ from wallet.vc import (
     is_url,
     secure_vc_jwt,
     types_of,
+    vc_jwt_signer,
 )
 from wallet.vc.jsonld import expand_strict
 
@@ -125,16 +126,9 @@ def build_credential(
 
 
 def _content_hash(credential: Mapping[str, Any]) -> str:
-    canonical = dumps_compact(_sorted(credential))
-    return hashlib.sha256(canonical).hexdigest()
-
-
-def _sorted(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _sorted(value[key]) for key in sorted(value)}
-    if isinstance(value, list):
-        return [_sorted(item) for item in value]
-    return value
+    # Sorted keys make the hash independent of member order; the C encoder keeps it cheap.
+    canonical = json.dumps(credential, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _problem(prefix: str, pointer: str, message: str) -> FieldProblem:
@@ -292,6 +286,7 @@ def issue_batch(
     existing = crud.get_records(session, credential_ids=ids)
     envelopes = crud.get_envelopes_for(session, credential_ids=list(existing))
     kid, key = ctx.keystore.signing_key(session, issuer_slug=issuer.slug)
+    signer = vc_jwt_signer(kid=kid, key=key)
     results: list[IssuedCredential] = []
     new_records: list[dict[str, Any]] = []
     new_envelopes: list[dict[str, Any]] = []
@@ -319,7 +314,7 @@ def issue_batch(
                     "batch_id": batch_id, "created_at": now,
                 }
             )  # fmt: skip
-        token = secure_vc_jwt(item.credential, kid=kid, key=key, iat=now)
+        token = secure_vc_jwt(item.credential, signer=signer, iat=now)
         new_envelopes.append(
             {
                 "credential_id": item.record_id,

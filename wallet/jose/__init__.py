@@ -14,6 +14,7 @@ from wallet.jose.jwk import (
     thumbprint,
 )
 from wallet.jose.jws import (
+    CompactSigner,
     MAX_TOKEN_CHARS,
     ParsedJWS,
     RawJWS,
@@ -22,6 +23,7 @@ from wallet.jose.jws import (
     parse_compact_raw,
     peek_header,
     sign_compact,
+    signer,
     verify_signature,
 )
 from wallet.jose.mac import constant_time_equal, derive_secret, keyed_hash
@@ -33,6 +35,7 @@ __all__ = [
     "MAX_TOKEN_CHARS",
     "SIGNING_ALGORITHMS",
     "VERIFYING_ALGORITHMS",
+    "CompactSigner",
     "ParsedJWS",
     "RawJWS",
     "SigningKey",
@@ -53,6 +56,7 @@ __all__ = [
     "peek_header",
     "public_jwk",
     "sign_compact",
+    "signer",
     "thumbprint",
     "verify_signature",
 ]

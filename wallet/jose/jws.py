@@ -166,15 +166,30 @@ def verify_signature(parsed: ParsedJWS | RawJWS, key: JWK) -> None:
     key.verify(parsed.signature, parsed.signing_input)
 
 
+@dataclass(frozen=True)
+class CompactSigner:
+    """Signs many payloads under one protected header (encoded once, for batches)."""
+
+    header_b64: str
+    key: SigningKey
+
+    def sign(self, payload: Mapping[str, Any]) -> str:
+        """Sign ``payload`` as a compact JWS under this signer's header."""
+        signing_input = f"{self.header_b64}.{b64url_encode(dumps_compact(payload))}"
+        signature = self.key.sign(signing_input.encode("ascii"))
+        return f"{signing_input}.{b64url_encode(signature)}"
+
+
+def signer(header: Mapping[str, Any], key: SigningKey) -> CompactSigner:
+    """A :class:`CompactSigner` for ``header``; ``alg`` is set from the key."""
+    protected = dict(header)
+    protected["alg"] = key.alg
+    return CompactSigner(header_b64=b64url_encode(dumps_compact(protected)), key=key)
+
+
 def sign_compact(header: Mapping[str, Any], payload: Mapping[str, Any], key: SigningKey) -> str:
     """Sign ``payload`` as a compact JWS.
 
     ``alg`` is set from the key; the rest of the header is taken as given.
     """
-    protected = dict(header)
-    protected["alg"] = key.alg
-    header_b64 = b64url_encode(dumps_compact(protected))
-    payload_b64 = b64url_encode(dumps_compact(payload))
-    signing_input = f"{header_b64}.{payload_b64}"
-    signature = key.sign(signing_input.encode("ascii"))
-    return f"{signing_input}.{b64url_encode(signature)}"
+    return signer(header, key).sign(payload)

@@ -8,6 +8,7 @@ from wallet.vc.envelope import (
     envelope,
     secure_vc_jwt,
     unwrap,
+    vc_jwt_signer,
 )
 from wallet.vc.model import (
     CREDENTIALS_V2,
@@ -40,4 +41,5 @@ __all__ = [
     "secure_vc_jwt",
     "types_of",
     "unwrap",
+    "vc_jwt_signer",
 ]

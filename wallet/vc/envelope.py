@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wallet.errors import ParseError
-from wallet.jose import SigningKey, sign_compact
+from wallet.jose import CompactSigner, SigningKey, signer
 from wallet.vc.model import CREDENTIALS_V2
 
 VC_JWT = "vc+jwt"
@@ -66,7 +66,12 @@ def unwrap(value: Any) -> Secured:
     raise ParseError("verifiableCredential must be a string or an object")
 
 
-def secure_vc_jwt(credential: Mapping[str, Any], *, kid: str, key: SigningKey, iat: int) -> str:
+def vc_jwt_signer(*, kid: str, key: SigningKey) -> CompactSigner:
+    """A signer with the ``vc+jwt`` header of VC-JOSE-COSE §3.1.1 (typ, cty, kid, alg)."""
+    return signer({"kid": kid, "typ": VC_JWT, "cty": "vc"}, key)
+
+
+def secure_vc_jwt(credential: Mapping[str, Any], *, signer: CompactSigner, iat: int) -> str:
     """Secure a credential as ``vc+jwt`` (VC-JOSE-COSE §3.1.1).
 
     The payload is the credential itself plus ``iat``, the signing time, which
@@ -74,4 +79,4 @@ def secure_vc_jwt(credential: Mapping[str, Any], *, kid: str, key: SigningKey, i
     """
     payload = dict(credential)
     payload["iat"] = iat
-    return sign_compact({"kid": kid, "typ": VC_JWT, "cty": "vc"}, payload, key)
+    return signer.sign(payload)
