@@ -253,7 +253,7 @@ def _forge(
     """A diploma of ``slug`` signed with ``key`` (default: the issuer's own) under ``kid``."""
     from tests.conftest import NOW
     from wallet.issuance import build_credential
-    from wallet.vc import secure_vc_jwt, vc_jwt_signer
+    from wallet.vc import vc_jwt_signer
 
     services = world.services
     issuer = services.registry.by_slug(slug)

@@ -14,8 +14,8 @@ from wallet.jose.jwk import (
     thumbprint,
 )
 from wallet.jose.jws import (
-    CompactSigner,
     MAX_TOKEN_CHARS,
+    CompactSigner,
     ParsedJWS,
     RawJWS,
     check_header,
