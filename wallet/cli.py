@@ -358,5 +358,7 @@ def main(
         return 2
     except WalletError as exc:
         print(f"imk: {exc.description}", file=sys.stderr)
+        for problem in getattr(exc, "problems", ()):
+            print(f"  {problem.pointer or '/'}: {problem.message}", file=sys.stderr)
         return 1
     return code

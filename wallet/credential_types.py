@@ -6,29 +6,28 @@ the type metadata in the shape of SD-JWT VC Type Metadata (draft-ietf-oauth-sd-j
 ``name``, ``version``, ``w3cType``, ``vct`` and ``titlePath``.
 
 Everything expensive happens once in :func:`load_types`: the schema is checked against the
-2020-12 meta-schema, compiled with fastjsonschema (the hot path: a valid subject costs a few
-microseconds), its example is validated, and :func:`wallet.vc.jsonld.check_schema_terms`
-proves that every property name the schema allows is a defined JSON-LD term, so subjects of
-registered types never need JSON-LD expansion. Only a subject that fails the fast check is run
+2020-12 meta-schema, compiled by :func:`wallet.subject_schema.compile_schema` into closures
+that only answer "valid?" (the hot path: a valid subject costs a few microseconds), its example
+is validated, and :func:`wallet.vc.jsonld.check_schema_terms` proves that every property name
+the schema allows is a defined JSON-LD term, so subjects of registered types never need
+JSON-LD expansion. Only a subject that fails the fast check is run
 through jsonschema, to name every bad field at once.
 """
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import fastjsonschema
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema import exceptions as jsonschema_exceptions
 
 from wallet.errors import DataModelError, FieldProblem, JSONLDError, NotFoundError, SchemaError
+from wallet.subject_schema import FORMATS, UnsupportedSchemaError, compile_schema
 from wallet.vc.jsonld import CREDENTIALS_V2, IMK_CONTEXT_V1, check_schema_terms
 
 __all__ = [
@@ -55,11 +54,10 @@ ENVELOPE_ONLY_CLAIMS = frozenset({"personalCode"})
 _SD_VALUES = frozenset({"always", "allowed", "never"})
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,62}")
 _W3C_TYPE = re.compile(r"[A-Z][A-Za-z0-9]{0,99}")
-_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-# The keywords both engines understand identically. fastjsonschema implements drafts 4–7 and
-# 2019-09, so 2020-12-only keywords (prefixItems, $dynamicRef, unevaluated*) would silently
-# mean different things on the fast and the complete path; a schema using them is refused.
+# The keywords a schema may use at all; compile_schema refuses, with the folder named, the few
+# of these it does not implement (multipleOf, minProperties, maxProperties). 2020-12 keywords
+# outside this list (prefixItems, $dynamicRef, unevaluated*) are refused here.
 _KEYWORDS = frozenset(
     {
         "$schema", "$id", "$ref", "$defs", "$comment", "title", "description", "examples",
@@ -74,22 +72,10 @@ _KEYWORDS = frozenset(
 _SCHEMA_MAPS = frozenset({"properties", "patternProperties", "$defs"})
 
 
-def _is_date(value: object) -> bool:
-    """RFC 3339 full-date: exactly YYYY-MM-DD and a real calendar day."""
-    if not isinstance(value, str):
-        return True  # A format only constrains strings; "type" rejects the rest.
-    if _DATE.fullmatch(value) is None:
-        return False
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        return False
-    return True
-
-
-# One format implementation for both engines, so the fast and the complete path agree.
+# One implementation of each format for both engines, so the fast and the complete path agree.
 _FORMAT_CHECKER = FormatChecker(formats=())
-_FORMAT_CHECKER.checks("date")(_is_date)
+for _name, _check in FORMATS.items():
+    _FORMAT_CHECKER.checks(_name)(_check)
 
 
 def _pointer(parts: Iterator[str | int] | Sequence[str | int]) -> str:
@@ -169,14 +155,11 @@ class CredentialType:
     schema: Mapping[str, Any]
     metadata: Mapping[str, Any]
     example: Mapping[str, Any]
-    _fast: Callable[[Any], Any] = field(init=False, repr=False, compare=False)
+    _fast: Callable[[Any], bool] = field(init=False, repr=False, compare=False)
     _complete: Draft202012Validator = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        # fastjsonschema rewrites "$ref" values in place, so it gets its own copy.
-        fast = fastjsonschema.compile(
-            copy.deepcopy(dict(self.schema)), formats={"date": _is_date}, use_default=False
-        )
+        fast = compile_schema(self.schema)  # UnsupportedSchemaError: outside the subset.
         complete = Draft202012Validator(self.schema, format_checker=_FORMAT_CHECKER)
         object.__setattr__(self, "_fast", fast)
         object.__setattr__(self, "_complete", complete)
@@ -193,9 +176,7 @@ class CredentialType:
         :raises SchemaError: naming every bad field with its JSON pointer (RFC 6901), including
             missing required properties and properties the schema does not define.
         """
-        try:
-            self._fast(subject)
-        except fastjsonschema.JsonSchemaException:
+        if not self._fast(subject):
             problems = _problems(self._complete, subject)
             if not problems:
                 # The engines disagree on an edge case; still refuse, fail closed.
@@ -430,8 +411,8 @@ def load_types(schemas_dir: Path) -> TypeRegistry:
         except (OSError, ValueError, jsonschema_exceptions.SchemaError) as exc:
             reason = exc.message if isinstance(exc, jsonschema_exceptions.SchemaError) else exc
             raise DataModelError(f"schemas/{folder.name}: {reason}") from exc
-        except fastjsonschema.JsonSchemaDefinitionException as exc:
-            raise DataModelError(f"schemas/{folder.name}: schema does not compile") from exc
+        except UnsupportedSchemaError as exc:
+            raise DataModelError(f"schemas/{folder.name}: {exc.description}") from exc
         if credential_type.w3c_type in by_w3c:
             raise DataModelError(
                 f"schemas/{folder.name}: w3cType {credential_type.w3c_type} "
