@@ -51,9 +51,9 @@ def entry(types: list[str]) -> dict:
     }
 
 
-def add_issuer(env, tmp_path: Path, slug: str, *extra: str, types=list(TYPES)) -> str:
+def add_issuer(env, tmp_path: Path, slug: str, *extra: str, types=TYPES) -> str:
     source = tmp_path / f"{slug}.json"
-    source.write_text(json.dumps(entry(types)), encoding="utf-8")
+    source.write_text(json.dumps(entry(list(types))), encoding="utf-8")
     code, out = imk(env, "issuer", "add", slug, "--from", str(source), *extra)
     assert code == 0, out
     return out
