@@ -80,13 +80,13 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     services = _services(settings)
     if settings.demo:
-        _print_demo(demo.seed(services), settings, out)
+        _print_demo(demo.seed(services), services, out)
     uvicorn.run(create_app(settings, services=services), host=args.host, port=args.port)
     return 0
 
 
-def _print_demo(logins: Sequence[demo.DemoLogin], settings: Settings, out: TextIO) -> None:
-    base = settings.base_url
+def _print_demo(logins: Sequence[demo.DemoLogin], services: Services, out: TextIO) -> None:
+    base = services.settings.base_url
     print(f"IMK Wallet (demo) at {base}", file=out)
     print(f"  API documentation  {base}/docs", file=out)
     print(f"  trust registry     {base}/issuers", file=out)
@@ -96,18 +96,35 @@ def _print_demo(logins: Sequence[demo.DemoLogin], settings: Settings, out: TextI
         print(f"    DID        {login.did}  ({base}/issuers/{login.slug}/did.json)", file=out)
         print(f"    API token  {login.token}", file=out)
     if logins:
+        request = _write_demo_request(services, logins[0].slug)
         print(
-            "\n  Issue a credential:\n"
-            f"    imk issue --issuer {logins[0].slug} --type diploma "
-            "--subject <subject.json>   (examples: schemas/*/schema.json 'examples')\n"
+            "\n  Issue and verify a diploma:\n"
             f"    curl -H 'Authorization: Bearer {logins[0].token}' "
-            f"-H 'Content-Type: application/json' -d @request.json {base}/credentials/issue",
+            f"-H 'Content-Type: application/json' -d @{request} {base}/credentials/issue\n"
+            f"    IMK_DEMO=1 .venv/bin/imk issue --issuer {logins[0].slug} --type diploma "
+            f"--subject {request.with_name('diploma-subject.json')} "
+            "| IMK_DEMO=1 .venv/bin/imk verify -",
             file=out,
         )
 
 
+def _write_demo_request(services: Services, slug: str) -> Path:
+    """Write a ready-to-send diploma request and subject under ``IMK_DATA_DIR/demo``."""
+    ctype = services.types.get("diploma")
+    issuer = services.registry.by_slug(slug)
+    folder = services.settings.data_dir / "demo"
+    folder.mkdir(parents=True, exist_ok=True)
+    subject = folder / "diploma-subject.json"
+    subject.write_text(json.dumps(ctype.example, ensure_ascii=False, indent=2), encoding="utf-8")
+    request = folder / "diploma-request.json"
+    body = {"credential": build_credential(ctype, ctype.example, issuer_did=issuer.did)}
+    request.write_text(json.dumps(body, ensure_ascii=False, indent=2), encoding="utf-8")
+    return request
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    _print_demo(demo.seed(_services(settings)), settings, out)
+    services = _services(settings)
+    _print_demo(demo.seed(services), services, out)
     return 0
 
 

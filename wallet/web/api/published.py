@@ -10,6 +10,7 @@ from wallet.dids import did_document, jwks
 from wallet.errors import NotFoundError
 from wallet.service import Services
 from wallet.trust import IssuerEntry
+from wallet.vc import format_datetime_stamp
 from wallet.web.deps import ServicesDep
 
 router = APIRouter(tags=["published"])
@@ -36,8 +37,10 @@ def list_issuers(services: ServicesDep) -> list[dict[str, Any]]:
             "accreditation": [
                 {
                     "types": sorted(a.types),
-                    "validFrom": a.valid_from,
-                    "validUntil": a.valid_until,
+                    "validFrom": format_datetime_stamp(a.valid_from),
+                    "validUntil": None
+                    if a.valid_until is None
+                    else format_datetime_stamp(a.valid_until),
                     "decision": a.decision,
                 }
                 for a in issuer.accreditations
