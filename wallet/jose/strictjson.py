@@ -40,6 +40,12 @@ def _finite_float(text: str) -> float:
     return value
 
 
+# Built once: json.loads with hooks would build a new decoder on every call.
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates, parse_constant=_no_constants, parse_float=_finite_float
+)
+
+
 def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
     """Parse UTF-8 JSON bytes that must hold one object.
 
@@ -53,12 +59,7 @@ def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ParseError(f"{what} is not valid UTF-8") from exc
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_constant=_no_constants,
-            parse_float=_finite_float,
-        )
+        value = _DECODER.decode(text)
     except _DuplicateMemberError as exc:
         raise ParseError(f"{what} has a duplicate member name") from exc
     except (ValueError, RecursionError) as exc:
