@@ -32,6 +32,7 @@ LAYERS: dict[str, int] = {
     "trust": 2,
     "keystore": 2,
     "credential_types": 2,
+    "subject_schema": 2,
     "status": 2,
     "db": 2,
     "personal_code": 2,

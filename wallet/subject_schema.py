@@ -29,7 +29,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import unquote
 
 from wallet.errors import DataModelError
@@ -82,9 +82,13 @@ _APPLICATORS = frozenset(
 _KNOWN = _ANNOTATIONS | _ASSERTIONS | _APPLICATORS
 _INF = float("inf")
 _TYPES = frozenset({"null", "boolean", "object", "array", "string", "integer", "number"})
+_OBJECT = frozenset({"object"})
+_INTEGER_OR_STRING = frozenset({"integer", "string"})
 _REF = re.compile(r"#/\$defs/([^/]+)")
 #: Property names whose pattern matches are remembered (per patternProperties), at most.
 _KEY_CACHE_SIZE = 512
+#: Up to this many required names are looked up one by one (cheaper than a set comparison).
+_FEW_REQUIRED = 4
 _KEY_CACHE_MAX_LEN = 64
 
 
@@ -215,6 +219,26 @@ def _if_then_else(cond: Validator, then: Validator, other: Validator) -> Validat
     return if_then_else
 
 
+def _if_property(
+    cond: tuple[str, Validator], then: tuple[str, Validator], other: tuple[str, Validator]
+) -> Validator:
+    """``if``/``then``/``else`` where each only constrains one property: a discriminator."""
+    (c_name, c_check), (t_name, t_check), (e_name, e_check) = cond, then, other
+    missing = object()
+
+    def if_property(x: Any) -> bool:
+        if not isinstance(x, dict):
+            return True
+        v = x.get(c_name, missing)
+        if v is missing or c_check(v):
+            v = x.get(t_name, missing)
+            return v is missing or t_check(v)
+        v = x.get(e_name, missing)
+        return v is missing or e_check(v)
+
+    return if_property
+
+
 def _enum(values: list[Any]) -> Validator:
     if all(isinstance(v, str) for v in values):
         strings = frozenset(values)
@@ -241,6 +265,18 @@ def _enum(values: list[Any]) -> Validator:
 # ---------------------------------------------------------------------------------------
 # Per-kind checks. Each builder returns a "core" that assumes the kind, or None when the
 # schema says nothing about that kind.
+
+
+def _is_str(x: Any) -> bool:
+    return isinstance(x, str)
+
+
+def _is_integer_or_string(x: Any) -> bool:
+    if isinstance(x, str):
+        return True
+    if isinstance(x, bool):
+        return False
+    return isinstance(x, int) or (isinstance(x, float) and x.is_integer())
 
 
 def _is_integer(x: Any) -> bool:
@@ -272,11 +308,7 @@ def _string_typed(
         return str_len_pattern
     if fmt is None and not searches:
         if lo == 0 and hi == _INF:
-
-            def str_only(x: Any) -> bool:
-                return isinstance(x, str)
-
-            return str_only
+            return _is_str
 
         def str_len(x: Any) -> bool:
             return isinstance(x, str) and lo <= len(x) <= hi
@@ -302,15 +334,13 @@ def _string_typed(
     return str_general
 
 
-def _number_core(
-    lo: float, hi: float, xlo: float | None, xhi: float | None
-) -> Validator | None:
+def _number_core(lo: float, hi: float, xlo: float | None, xhi: float | None) -> Validator | None:
     inf = _INF
     if xlo is None and xhi is None:
         if lo == -inf and hi == inf:
             return None
 
-        def bounds(x: Any) -> bool:
+        def bounds(x: float) -> bool:
             return lo <= x <= hi
 
         return bounds
@@ -318,18 +348,25 @@ def _number_core(
     high_ex = inf if xhi is None else xhi
 
     def bounds_ex(x: Any) -> bool:
-        return (
-            lo <= x <= hi
-            and (xlo is None or low_ex < x)
-            and (xhi is None or x < high_ex)
-        )
+        return lo <= x <= hi and (xlo is None or low_ex < x) and (xhi is None or x < high_ex)
 
     return bounds_ex
 
 
-def _integer_typed(core: Validator | None) -> Validator:
+def _integer_typed(core: Validator | None, plain: tuple[float, float] | None = None) -> Validator:
     if core is None:
         return _is_integer
+    if plain is not None:
+        lo, hi = plain
+
+        def integer_in(x: Any) -> bool:
+            if type(x) is int:
+                return lo <= x <= hi
+            if isinstance(x, float):
+                return x.is_integer() and lo <= x <= hi
+            return isinstance(x, int) and not isinstance(x, bool) and lo <= x <= hi
+
+        return integer_in
     bounds = core
 
     def integer(x: Any) -> bool:
@@ -342,9 +379,16 @@ def _integer_typed(core: Validator | None) -> Validator:
     return integer
 
 
-def _number_typed(core: Validator | None) -> Validator:
+def _number_typed(core: Validator | None, plain: tuple[float, float] | None = None) -> Validator:
     if core is None:
         return _is_number
+    if plain is not None:
+        lo, hi = plain
+
+        def number_in(x: Any) -> bool:
+            return isinstance(x, int | float) and not isinstance(x, bool) and lo <= x <= hi
+
+        return number_in
     bounds = core
 
     def number(x: Any) -> bool:
@@ -431,6 +475,18 @@ class _Compiler:
             return self._guarantees_string(self.defs.get(self._target(ref, "")), depth + 1)
         return False
 
+    def _one_property(self, schema: Any) -> tuple[str, Validator] | None:
+        """``(name, check)`` of a schema that only constrains one property (or nothing)."""
+        if schema is True:
+            return ("", _always)
+        if not isinstance(schema, Mapping) or set(schema) - _ANNOTATIONS != {"properties"}:
+            return None
+        props = schema["properties"]
+        if not isinstance(props, Mapping) or len(props) != 1:
+            return None
+        ((name, sub),) = props.items()
+        return (name, self._sub(sub, "/properties"))
+
     # -- references ---------------------------------------------------------------------
 
     def ref(self, ref: object, pointer: str) -> Validator:
@@ -482,9 +538,6 @@ class _Compiler:
         array = self._array(schema, pointer)
         obj = self._object(schema, pointer)
         checks: list[Validator] = []
-        typed = self._typed(types, string, number, array, obj)
-        if typed is not None:
-            checks.append(typed)
         if "enum" in schema:
             values = schema["enum"]
             if not isinstance(values, list):
@@ -507,8 +560,30 @@ class _Compiler:
         if "if" in schema:
             cond = self._sub(schema["if"], f"{pointer}/if")
             if then is not _always or other is not _always:
-                checks.append(_if_then_else(cond, then, other))
-        return _all_of(checks)
+                simple = [self._one_property(schema.get(k, True)) for k in ("if", "then", "else")]
+                if all(part is not None for part in simple):
+                    checks.append(_if_property(*simple))  # type: ignore[arg-type]
+                else:
+                    checks.append(_if_then_else(cond, then, other))
+        extra = _all_of(checks)
+        if extra is _never:
+            return _never
+
+        # Objects: one closure checks the kind, the object keywords and then the rest.
+        if types == _OBJECT or (
+            types is None and obj is not None and string is None and number is None
+            and array is None
+        ):  # fmt: skip
+            return _object(obj or _ObjectSpec(frozenset(), {}, [], _always), types, extra)
+        plain = None
+        if "exclusiveMinimum" not in schema and "exclusiveMaximum" not in schema:
+            plain = (schema.get("minimum", -_INF), schema.get("maximum", _INF))
+        typed = self._typed(types, string, number, array, obj, plain)
+        if typed is None:
+            return extra
+        if typed is _is_str and "enum" in schema and all(isinstance(v, str) for v in values):
+            return extra  # A string enum already implies "type": "string".
+        return _all_of([typed, extra])
 
     def _types(self, schema: Mapping[str, Any], pointer: str) -> frozenset[str] | None:
         if "type" not in schema:
@@ -550,7 +625,7 @@ class _Compiler:
             self._bound(schema, "exclusiveMaximum", pointer),
         )
 
-    def _array(self, schema: Mapping[str, Any], pointer: str) -> Validator | None:
+    def _array(self, schema: Mapping[str, Any], pointer: str) -> _ArraySpec | None:
         lo = self._count(schema, "minItems", pointer) or 0
         hi_count = self._count(schema, "maxItems", pointer)
         hi = _INF if hi_count is None else hi_count
@@ -563,19 +638,9 @@ class _Compiler:
         if not unique and item is _always and lo == 0 and hi == _INF:
             return None
         uniq = _unique_strings if self._guarantees_string(schema.get("items")) else _unique
+        return _ArraySpec(lo, hi, item, uniq if unique else None)
 
-        def array(x: list[Any]) -> bool:
-            n = len(x)
-            if not lo <= n <= hi:
-                return False
-            for value in x:
-                if not item(value):
-                    return False
-            return not unique or n < 2 or uniq(x)
-
-        return array
-
-    def _object(self, schema: Mapping[str, Any], pointer: str) -> Validator | None:
+    def _object(self, schema: Mapping[str, Any], pointer: str) -> _ObjectSpec | None:
         required = schema.get("required", [])
         if not isinstance(required, list) or not all(isinstance(r, str) for r in required):
             raise self._fail(pointer, "required must be an array of strings")
@@ -599,37 +664,38 @@ class _Compiler:
             if "additionalProperties" in schema
             else _always
         )
-        has_req = _required(frozenset(required))
-        if not props and not patterns and additional is _always:
-            return has_req
-        if patterns:
-            return _object_patterns(has_req, props, patterns, additional)
-        return _object_properties(has_req, props, additional)
+        if additional is _always:
+            props = {name: f for name, f in props.items() if f is not _always}
+            patterns = [(p, f) for p, f in patterns if f is not _always]
+        if not required and not props and not patterns and additional is _always:
+            return None
+        return _ObjectSpec(frozenset(required), props, patterns, additional)
 
     @staticmethod
     def _typed(
         types: frozenset[str] | None,
         string: tuple[int, float, list[Callable[[str], Any]], Validator | None] | None,
         number: Validator | None,
-        array: Validator | None,
-        obj: Validator | None,
+        arrays: _ArraySpec | None,
+        spec: _ObjectSpec | None,
+        plain: tuple[float, float] | None,
     ) -> Validator | None:
-        if types is None and string is None and number is None and array is None:
-            if obj is None:
+        if types is None and string is None and number is None and arrays is None:
+            if spec is None:
                 return None
+        array = None if arrays is None else _array(arrays, True)
+        obj = None if spec is None else _object(spec, _OBJECT, _always)
         str_typed = _string_typed(*string) if string is not None else None
         if types is not None and len(types) == 1:
             (only,) = types
             if only == "string":
                 return str_typed or _string_typed(0, _INF, [], None)
             if only == "integer":
-                return _integer_typed(number)
+                return _integer_typed(number, plain)
             if only == "number":
-                return _number_typed(number)
-            if only == "object":
-                return _guard(obj, dict)
+                return _number_typed(number, plain)
             if only == "array":
-                return _guard(array, list)
+                return _array(arrays, True) if arrays is not None else _guard(None, list)
             if only == "boolean":
                 return _guard(None, bool)
             return _is_null
@@ -671,14 +737,12 @@ class _Compiler:
                 return on_null
             return other
 
-        # With no "type", a single kind of keyword: skip the dispatch chain.
-        if types is None:
-            present = [k for k in (string, number, array, obj) if k is not None]
-            if len(present) == 1:
-                if obj is not None:
-                    return _unless(obj, dict)
-                if array is not None:
-                    return _unless(array, list)
+        # With no "type" and only array keywords: skip the dispatch chain.
+        if types is None and string is None and number is None and spec is None:
+            if arrays is not None:
+                return _array(arrays, False)
+        if types == _INTEGER_OR_STRING and string is None and number is None:
+            return _is_integer_or_string
         return dispatch
 
 
@@ -701,60 +765,129 @@ def _guard(core: Validator | None, kind: type) -> Validator:
     return kind_and
 
 
-def _unless(core: Validator, kind: type) -> Validator:
-    def other_or(x: Any) -> bool:
-        return not isinstance(x, kind) or core(x)
+class _ArraySpec(NamedTuple):
+    lo: int
+    hi: float
+    item: Validator
+    unique: Callable[[list[Any]], bool] | None
 
-    return other_or
+
+def _array(spec: _ArraySpec, typed: bool) -> Validator:
+    """``typed``: a non-array is invalid; otherwise it passes."""
+    lo, hi, item, unique = spec
+    non_list = not typed
+
+    def array(x: Any) -> bool:
+        if not isinstance(x, list):
+            return non_list
+        n = len(x)
+        if not lo <= n <= hi:
+            return False
+        for value in x:
+            if not item(value):
+                return False
+        return unique is None or n < 2 or unique(x)
+
+    return array
 
 
-def _required(names: frozenset[str]) -> Validator:
-    if not names:
-        return _always
+class _ObjectSpec(NamedTuple):
+    required: frozenset[str]
+    props: dict[str, Validator]
+    patterns: list[tuple[re.Pattern[str], Validator]]
+    additional: Validator
+
+
+def _required(
+    names: frozenset[str],
+) -> tuple[str | None, tuple[str, ...] | None, frozenset[str] | None]:
+    """How to check ``required``: one name, a few names one by one, or a set comparison."""
     if len(names) == 1:
-        (only,) = names
-
-        def has_one(x: dict[str, Any]) -> bool:
-            return only in x
-
-        return has_one
-
-    def has_all(x: dict[str, Any]) -> bool:
-        return x.keys() >= names
-
-    return has_all
+        return next(iter(names)), None, None
+    if 1 < len(names) <= _FEW_REQUIRED:
+        return None, tuple(sorted(names)), None
+    return None, None, (names or None)
 
 
-def _object_properties(
-    has_req: Validator, props: dict[str, Validator], additional: Validator
-) -> Validator:
+def _object(spec: _ObjectSpec, types: frozenset[str] | None, extra: Validator) -> Validator:
+    """One closure per object schema: kind, required, properties, then ``extra`` (the rest).
+
+    ``types`` is ``{"object"}`` (anything else is invalid) or ``None`` (anything else passes
+    the object keywords and meets only ``extra``).
+    """
+    required, props, patterns, additional = spec
+    non_dict = _never if types else extra
+    tail = None if extra is _always else extra
+    req_one, req_few, req_all = _required(required)
     get = props.get
+    if patterns:
+        return _object_patterns(spec, non_dict, tail)
+
     if additional is _never:
 
-        def closed(x: dict[str, Any]) -> bool:
-            if not has_req(x):
+        def closed(x: Any) -> bool:
+            if not isinstance(x, dict):
+                return non_dict(x)
+            if req_one is not None:
+                if req_one not in x:
+                    return False
+            elif req_few is not None:
+                for name in req_few:
+                    if name not in x:
+                        return False
+            elif req_all is not None and not x.keys() >= req_all:
                 return False
             for k, v in x.items():
                 f = get(k)
                 if f is None or not f(v):
                     return False
-            return True
+            return tail is None or tail(x)
 
         return closed
-    if additional is _always and len(props) == 1:
-        ((name, only),) = props.items()
+
+    if additional is _always:
+        items = tuple(props.items())
+        count = len(items)
         missing = object()
 
-        def one_property(x: dict[str, Any]) -> bool:
-            if not has_req(x):
+        def open_(x: Any) -> bool:
+            if not isinstance(x, dict):
+                return non_dict(x)
+            if req_one is not None:
+                if req_one not in x:
+                    return False
+            elif req_few is not None:
+                for name in req_few:
+                    if name not in x:
+                        return False
+            elif req_all is not None and not x.keys() >= req_all:
                 return False
-            v = x.get(name, missing)
-            return v is missing or only(v)
+            if count:
+                if len(x) > count:  # Loop over the shorter side.
+                    for k, check in items:
+                        v = x.get(k, missing)
+                        if v is not missing and not check(v):
+                            return False
+                else:
+                    for k, v in x.items():
+                        f = get(k)
+                        if f is not None and not f(v):
+                            return False
+            return tail is None or tail(x)
 
-        return one_property
+        return open_
 
-    def open_(x: dict[str, Any]) -> bool:
-        if not has_req(x):
+    def constrained(x: Any) -> bool:
+        if not isinstance(x, dict):
+            return non_dict(x)
+        if req_one is not None:
+            if req_one not in x:
+                return False
+        elif req_few is not None:
+            for name in req_few:
+                if name not in x:
+                    return False
+        elif req_all is not None and not x.keys() >= req_all:
             return False
         for k, v in x.items():
             f = get(k)
@@ -763,18 +896,15 @@ def _object_properties(
                     return False
             elif not f(v):
                 return False
-        return True
+        return tail is None or tail(x)
 
-    return open_
+    return constrained
 
 
-def _object_patterns(
-    has_req: Validator,
-    props: dict[str, Validator],
-    patterns: list[tuple[re.Pattern[str], Validator]],
-    additional: Validator,
-) -> Validator:
+def _object_patterns(spec: _ObjectSpec, non_dict: Validator, tail: Validator | None) -> Validator:
     """Objects with patternProperties; which patterns a name matches is remembered."""
+    required, props, patterns, additional = spec
+    req_one, req_few, req_all = _required(required)
     get = props.get
     cache: dict[str, tuple[Validator, ...]] = {}
     cached = cache.get
@@ -791,8 +921,17 @@ def _object_patterns(
     if not props and len(patterns) == 1:
         only = patterns[0][1]
 
-        def one_pattern(x: dict[str, Any]) -> bool:
-            if not has_req(x):
+        def one_pattern(x: Any) -> bool:
+            if not isinstance(x, dict):
+                return non_dict(x)
+            if req_one is not None:
+                if req_one not in x:
+                    return False
+            elif req_few is not None:
+                for name in req_few:
+                    if name not in x:
+                        return False
+            elif req_all is not None and not x.keys() >= req_all:
                 return False
             for k, v in x.items():
                 fs = cached(k)
@@ -803,12 +942,21 @@ def _object_patterns(
                         return False
                 elif not additional(v):
                     return False
-            return True
+            return tail is None or tail(x)
 
         return one_pattern
 
-    def general(x: dict[str, Any]) -> bool:
-        if not has_req(x):
+    def general(x: Any) -> bool:
+        if not isinstance(x, dict):
+            return non_dict(x)
+        if req_one is not None:
+            if req_one not in x:
+                return False
+        elif req_few is not None:
+            for name in req_few:
+                if name not in x:
+                    return False
+        elif req_all is not None and not x.keys() >= req_all:
             return False
         for k, v in x.items():
             f = get(k)
@@ -822,7 +970,7 @@ def _object_patterns(
                     return False
             if f is None and not fs and not additional(v):
                 return False
-        return True
+        return tail is None or tail(x)
 
     return general
 

@@ -89,13 +89,16 @@ class KeyRecord:
         """Check that the key may have signed at ``signed_at`` (the credential's ``iat``).
 
         DESIGN §4: a key verifies what it signed inside its window; a compromised key
-        verifies nothing signed at or after ``compromised_since``.
+        verifies nothing signed at or after ``compromised_since``. The retirement second
+        itself is inside the window: ``iat`` has one-second resolution, and a credential
+        signed in that second was signed before the rotation committed (the private key
+        is destroyed only then).
 
         :raises KeyValidityError: outside the window or after the compromise.
         """
         if signed_at < self.valid_from:
             raise KeyValidityError("the key was not yet valid at signing time")
-        if self.valid_until is not None and signed_at >= self.valid_until:
+        if self.valid_until is not None and signed_at > self.valid_until:
             raise KeyValidityError("the key was retired before signing time")
         if self.compromised_since is not None and signed_at >= self.compromised_since:
             raise KeyValidityError("the key was compromised at signing time")
