@@ -11,7 +11,6 @@ the same credential in another format, and is refused for another credential (40
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,10 +32,12 @@ from wallet.errors import (
     SchemaError,
     TrustError,
 )
+from wallet.jose import dumps_sorted
 from wallet.keystore import Keystore
 from wallet.trust import IssuerEntry
 from wallet.vc import (
     CREDENTIALS_V2,
+    JWT_CLAIMS,
     VC_JWT,
     VC_V2_TERMS,
     VERIFIABLE_CREDENTIAL,
@@ -44,7 +45,7 @@ from wallet.vc import (
     envelope,
     format_datetime_stamp,
     is_url,
-    secure_vc_jwt,
+    secure_vc_jwt_json,
     types_of,
     vc_jwt_signer,
 )
@@ -101,9 +102,14 @@ class IssuanceContext:
     learner_key: bytes
 
 
+#: Members the service fills in when the credential leaves them out.
+_DEFAULTED = ("issuer", "validFrom", "id")
+
+
 @dataclass(frozen=True)
 class _Prepared:
-    credential: dict[str, Any]
+    given_json: bytes
+    extra: dict[str, Any]
     type_name: str
     title: str | None
     record_id: str
@@ -125,10 +131,6 @@ def build_credential(
     }
 
 
-def _content_hash(credential: Mapping[str, Any]) -> str:
-    # Sorted keys make the hash independent of member order; the C encoder keeps it cheap.
-    canonical = json.dumps(credential, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def _problem(prefix: str, pointer: str, message: str) -> FieldProblem:
@@ -176,6 +178,12 @@ def _prepare(
     if not isinstance(given, Mapping):
         raise RecordError(
             "the credential is not an object", [_problem(prefix, "", "must be an object")]
+        )
+    claims = sorted(JWT_CLAIMS & set(given))
+    if claims:
+        raise RecordError(
+            "the credential carries JWT claims",
+            [_problem(prefix, f"/{name}", "is a JWT claim the service sets") for name in claims],
         )
     credential = dict(given)
     credential.setdefault("issuer", issuer.did)
@@ -236,12 +244,16 @@ def _prepare(
     title = ctype.title(credential["credentialSubject"]) if ctype is not None else None
     if title is None and isinstance(credential.get("name"), str):
         title = credential["name"]
+    # Sorted members make the content hash independent of member order; the same bytes are
+    # then signed, so each credential is serialised once.
+    given_json = dumps_sorted(given)
     return _Prepared(
-        credential=credential,
+        given_json=given_json,
+        extra={name: credential[name] for name in _DEFAULTED if name not in given},
         type_name=type_name,
         title=title[:512] if title else None,
         record_id=record_id,
-        content_hash=_content_hash(given),
+        content_hash=hashlib.sha256(given_json).hexdigest(),
         learner_hash=learner_hash,
         email_hash=email_hash,
         format=request.format,
@@ -314,7 +326,7 @@ def issue_batch(
                     "batch_id": batch_id, "created_at": now,
                 }
             )  # fmt: skip
-        token = secure_vc_jwt(item.credential, signer=signer, iat=now)
+        token = secure_vc_jwt_json(item.given_json, item.extra, signer=signer, iat=now)
         new_envelopes.append(
             {
                 "credential_id": item.record_id,

@@ -27,6 +27,7 @@ from wallet.errors import (
 from wallet.jose import VERIFYING_ALGORITHMS, check_header, parse_compact, verify_signature
 from wallet.trust import IssuerEntry, KeyHistory, KeyRecord, Registry
 from wallet.vc import (
+    JWT_CLAIMS,
     VC_V2_TERMS,
     check_credential,
     check_validity_period,
@@ -39,8 +40,6 @@ from wallet.vc.jsonld import expand_strict
 
 #: ``typ`` values accepted for a JOSE-secured credential (VC-JOSE-COSE §3.1.1).
 VC_JWT_TYPES = frozenset({"vc+jwt", "application/vc+jwt"})
-#: JWT claims that describe the signature, not the credential (VC-JOSE-COSE §3.1.1).
-JWT_CLAIMS = frozenset({"iat", "exp", "nbf", "iss", "jti", "sub", "cnf"})
 #: How far in the future a signing time may lie (clock skew between hosts), in seconds.
 MAX_CLOCK_SKEW = 300
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wallet.errors import ParseError
 from wallet.jose import dumps_compact, loads_object
@@ -74,3 +76,30 @@ def test_error_names_the_part_but_not_the_input() -> None:
 def test_dumps_compact_is_compact_utf8() -> None:
     assert dumps_compact({"a": [1, 2], "n": "Rīga"}) == '{"a":[1,2],"n":"Rīga"}'.encode()
     assert loads_object(dumps_compact({"k": {"v": None}}), what="x") == {"k": {"v": None}}
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4)
+    | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(st.dictionaries(st.text(max_size=5), _JSON_VALUES, max_size=5))
+def test_fast_and_strict_paths_agree(value):
+    # The orjson fast path must accept exactly what the strict parser accepts, with the same
+    # values; compact serialisations take the fast path, indented ones the strict path.
+    import json as stdjson
+
+    from wallet.jose.strictjson import _DECODER, dumps_compact
+
+    for data in (dumps_compact(value), stdjson.dumps(value, indent=1).encode()):
+        assert loads_object(data, what="payload") == _DECODER.decode(data.decode())
+
+
+def test_duplicate_member_in_compact_text_refused():
+    # Compact text that orjson would parse (last member wins) must still be refused.
+    with pytest.raises(ParseError):
+        loads_object(b'{"a":1,"a":2}', what="payload")

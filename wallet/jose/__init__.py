@@ -28,7 +28,7 @@ from wallet.jose.jws import (
 )
 from wallet.jose.mac import constant_time_equal, derive_secret, keyed_hash
 from wallet.jose.signing import SigningKey, encrypt_pem, generate_signing_key, load_pem
-from wallet.jose.strictjson import dumps_compact, loads_object
+from wallet.jose.strictjson import dumps_compact, dumps_sorted, loads_object
 
 __all__ = [
     "JWK",
@@ -46,6 +46,7 @@ __all__ = [
     "constant_time_equal",
     "derive_secret",
     "dumps_compact",
+    "dumps_sorted",
     "encrypt_pem",
     "generate_signing_key",
     "keyed_hash",

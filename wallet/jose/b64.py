@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import re
 
 from wallet.errors import ParseError
 
-_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+_URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+_TO_STANDARD = bytes.maketrans(b"-_", b"+/")
+_VALUES = {char: value for value, char in enumerate(_URL_ALPHABET)}
+# The last character of a 2- or 3-character final group carries 4 or 2 unused bits.
+_TRAILING_MASK = {2: 0b1111, 3: 0b11}
 
 
 def b64url_encode(data: bytes) -> str:
@@ -28,15 +31,18 @@ def b64url_decode(text: str) -> bytes:
     :raises ParseError: on padding, a foreign character, an impossible length or
         non-zero trailing bits.
     """
-    if not _ALPHABET.fullmatch(text):
+    if "+" in text or "/" in text or "=" in text:
         raise ParseError("base64url text contains characters outside the alphabet or padding")
     remainder = len(text) % 4
     if remainder == 1:
         raise ParseError("base64url text has an impossible length")
     try:
-        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (binascii.Error, ValueError) as exc:
+        standard = text.encode("ascii").translate(_TO_STANDARD)
+        # strict_mode refuses every character outside the standard alphabet (whitespace
+        # included) instead of skipping it, as the lenient decoder would.
+        data = binascii.a2b_base64(standard + b"=" * (-len(text) % 4), strict_mode=True)
+    except (UnicodeEncodeError, binascii.Error, ValueError) as exc:
         raise ParseError("base64url text could not be decoded") from exc
-    if remainder and b64url_encode(data) != text:
+    if remainder and _VALUES[text[-1]] & _TRAILING_MASK[remainder]:
         raise ParseError("base64url text is not canonical (non-zero trailing bits)")
     return data

@@ -175,7 +175,11 @@ class CompactSigner:
 
     def sign(self, payload: Mapping[str, Any]) -> str:
         """Sign ``payload`` as a compact JWS under this signer's header."""
-        signing_input = f"{self.header_b64}.{b64url_encode(dumps_compact(payload))}"
+        return self.sign_serialized(dumps_compact(payload))
+
+    def sign_serialized(self, payload: bytes) -> str:
+        """Sign a payload that is already serialised JSON (UTF-8) as a compact JWS."""
+        signing_input = f"{self.header_b64}.{b64url_encode(payload)}"
         signature = self.key.sign(signing_input.encode("ascii"))
         return f"{signing_input}.{b64url_encode(signature)}"
 

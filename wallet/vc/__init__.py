@@ -3,10 +3,12 @@
 from wallet.vc.envelope import (
     DC_SD_JWT,
     ENVELOPED_VC,
+    JWT_CLAIMS,
     VC_JWT,
     Secured,
     envelope,
     secure_vc_jwt,
+    secure_vc_jwt_json,
     unwrap,
     vc_jwt_signer,
 )
@@ -27,6 +29,7 @@ __all__ = [
     "CREDENTIALS_V2",
     "DC_SD_JWT",
     "ENVELOPED_VC",
+    "JWT_CLAIMS",
     "VC_JWT",
     "VC_V2_TERMS",
     "VERIFIABLE_CREDENTIAL",
@@ -39,6 +42,7 @@ __all__ = [
     "issuer_id",
     "parse_datetime_stamp",
     "secure_vc_jwt",
+    "secure_vc_jwt_json",
     "types_of",
     "unwrap",
     "vc_jwt_signer",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from wallet.errors import ParseError
-from wallet.jose import CompactSigner, SigningKey, signer
+from wallet.jose import CompactSigner, SigningKey, dumps_compact, signer
 from wallet.vc.model import CREDENTIALS_V2
 
 VC_JWT = "vc+jwt"
@@ -21,6 +21,9 @@ DC_SD_JWT = "dc+sd-jwt"
 #: Media types of secured credentials we read, by data-URL prefix.
 MEDIA_TYPES = ("application/vc+jwt", "application/dc+sd-jwt", "application/vc+sd-jwt")
 ENVELOPED_VC = "EnvelopedVerifiableCredential"
+#: JWT claims that describe the signature, not the credential (VC-JOSE-COSE §3.1.1); the
+#: service sets ``iat`` itself, and an unsecured credential must carry none of them.
+JWT_CLAIMS = frozenset({"iat", "exp", "nbf", "iss", "jti", "sub", "cnf"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,23 @@ def unwrap(value: Any) -> Secured:
 def vc_jwt_signer(*, kid: str, key: SigningKey) -> CompactSigner:
     """A signer with the ``vc+jwt`` header of VC-JOSE-COSE §3.1.1 (typ, cty, kid, alg)."""
     return signer({"kid": kid, "typ": VC_JWT, "cty": "vc"}, key)
+
+
+def secure_vc_jwt_json(
+    credential_json: bytes, extra: Mapping[str, Any], *, signer: CompactSigner, iat: int
+) -> str:
+    """Secure a credential given as compact JSON text plus ``extra`` members.
+
+    Issuing in batches serialises each credential once: the same text is hashed (to tell
+    records apart) and signed. ``extra`` (defaults the service filled in) and ``iat`` are
+    appended to the object; the caller guarantees the credential has none of those names.
+    """
+    members = dict(extra)
+    members["iat"] = iat
+    tail = dumps_compact(members)
+    if credential_json == b"{}":
+        return signer.sign_serialized(tail)
+    return signer.sign_serialized(credential_json[:-1] + b"," + tail[1:])
 
 
 def secure_vc_jwt(credential: Mapping[str, Any], *, signer: CompactSigner, iat: int) -> str:

@@ -7,6 +7,7 @@ proven at load time to use only defined terms.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -55,6 +56,7 @@ def parse_datetime_stamp(value: object, *, field: str) -> int:
     return int(parsed.timestamp())
 
 
+@functools.lru_cache(maxsize=256)
 def format_datetime_stamp(seconds: int) -> str:
     """Format Unix seconds as a UTC dateTimeStamp (``2026-06-01T00:00:00Z``)."""
     return datetime.fromtimestamp(seconds, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
