@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
 from wallet.errors import (
@@ -53,8 +53,7 @@ class Result(StrEnum):
     NOT_APPLICABLE = "not applicable"
 
 
-@dataclass(frozen=True)
-class Check:
+class Check(NamedTuple):
     """One named check with its result and the reason for it."""
 
     name: str
