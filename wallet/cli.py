@@ -69,6 +69,7 @@ def _parse_time(text: str) -> int:
 
 
 def _services(settings: Settings) -> Services:
+    """Migrate the database and build this process's services; use as a context manager."""
     upgrade(settings.database_url)
     return Services.build(settings)
 
@@ -78,11 +79,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     from wallet.web.app import create_app
 
-    services = _services(settings)
-    if settings.demo:
-        _print_demo(demo.seed(services), services, out)
-    uvicorn.run(create_app(settings, services=services), host=args.host, port=args.port)
-    return 0
+    with _services(settings) as services:
+        if settings.demo:
+            _print_demo(demo.seed(services), services, out)
+        uvicorn.run(create_app(settings, services=services), host=args.host, port=args.port)
+        return 0
 
 
 def _print_demo(logins: Sequence[demo.DemoLogin], services: Services, out: TextIO) -> None:
@@ -123,136 +124,150 @@ def _write_demo_request(services: Services, slug: str) -> Path:
 
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    services = _services(settings)
-    _print_demo(demo.seed(services), services, out)
-    return 0
+    with _services(settings) as services:
+        _print_demo(demo.seed(services), services, out)
+        return 0
 
 
 def cmd_issuer_add(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     source = _read_json(args.from_file, sys.stdin) if args.from_file else None
-    services = _services(settings)
-    pem = Path(args.import_key).read_bytes() if args.import_key else None
-    now = services.now()
-    path = scaffold_entry(settings.issuers_dir, args.slug, source=source, now=now)
-    services = Services.build(settings, engine=services.engine)
-    issuer = services.registry.by_slug(args.slug)
-    with services.session() as session:
-        if pem is not None:
-            key = services.keystore.import_key(session, issuer=issuer, pem=pem, now=now)
-        else:
-            key = services.keystore.create_key(session, issuer=issuer, alg=args.alg, now=now)
-        crud.add_audit(
-            session,
-            at=now,
-            actor="cli",
-            action="issuer.add",
-            target=args.slug,
-            detail={"kid": key.kid},
+    with _services(settings) as services:
+        try:
+            pem = Path(args.import_key).read_bytes() if args.import_key else None
+        except OSError as exc:
+            raise InputError(f"cannot read {args.import_key}") from exc
+        now = services.now()
+        path = scaffold_entry(settings.issuers_dir, args.slug, source=source, now=now)
+        services = Services.build(settings, engine=services.engine)
+        issuer = services.registry.by_slug(args.slug)
+        with services.session() as session:
+            if pem is not None:
+                key = services.keystore.import_key(session, issuer=issuer, pem=pem, now=now)
+            else:
+                key = services.keystore.create_key(session, issuer=issuer, alg=args.alg, now=now)
+            crud.add_audit(
+                session,
+                at=now,
+                actor="cli",
+                action="issuer.add",
+                target=args.slug,
+                detail={"kid": key.kid},
+            )
+            session.commit()
+        print(f"registry entry  {path}", file=out)
+        print(f"DID             {issuer.did}", file=out)
+        print(f"signing key     {key.kid} ({key.alg})", file=out)
+        print(
+            "Review the entry (names, registration number, accreditation) before going live.",
+            file=out,
         )
-        session.commit()
-    print(f"registry entry  {path}", file=out)
-    print(f"DID             {issuer.did}", file=out)
-    print(f"signing key     {key.kid} ({key.alg})", file=out)
-    print(
-        "Review the entry (names, registration number, accreditation) before going live.", file=out
-    )
-    return 0
+        return 0
 
 
 def cmd_issuer_token(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    services = _services(settings)
-    services.registry.by_slug(args.slug)
-    now = services.now()
-    with services.session() as session:
-        if args.revoke:
-            access.revoke_token(session, issuer_slug=args.slug, name=args.revoke, now=now)
+    with _services(settings) as services:
+        services.registry.by_slug(args.slug)
+        now = services.now()
+        with services.session() as session:
+            if args.revoke:
+                access.revoke_token(session, issuer_slug=args.slug, name=args.revoke, now=now)
+                session.commit()
+                print(f"token {args.revoke!r} of {args.slug} revoked", file=out)
+                return 0
+            name = args.name or f"token-{now}"
+            token = access.create_token(
+                session, hash_key=services.token_key, issuer_slug=args.slug, name=name, now=now
+            )
             session.commit()
-            print(f"token {args.revoke!r} of {args.slug} revoked", file=out)
-            return 0
-        name = args.name or f"token-{now}"
-        token = access.create_token(
-            session, hash_key=services.token_key, issuer_slug=args.slug, name=name, now=now
-        )
-        session.commit()
-    print(token, file=out)
-    print(f"(token {name!r} of {args.slug}; shown once, store it now)", file=sys.stderr)
-    return 0
+        print(token, file=out)
+        print(f"(token {name!r} of {args.slug}; shown once, store it now)", file=sys.stderr)
+        return 0
 
 
 def cmd_keys_rotate(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    services = _services(settings)
-    issuer = services.registry.by_slug(args.slug)
-    with services.session() as session:
-        key = services.keystore.rotate(session, issuer=issuer, now=services.now(), alg=args.alg)
-        crud.add_audit(
-            session, at=services.now(), actor="cli", action="key.rotate", target=key.kid, detail={}
-        )
-        session.commit()
-    print(f"new current key {key.kid} ({key.alg}); the previous key is retired", file=out)
-    return 0
+    with _services(settings) as services:
+        issuer = services.registry.by_slug(args.slug)
+        with services.session() as session:
+            key = services.keystore.rotate(session, issuer=issuer, now=services.now(), alg=args.alg)
+            crud.add_audit(
+                session,
+                at=services.now(),
+                actor="cli",
+                action="key.rotate",
+                target=key.kid,
+                detail={},
+            )
+            session.commit()
+        print(f"new current key {key.kid} ({key.alg}); the previous key is retired", file=out)
+        return 0
 
 
 def cmd_keys_compromised(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    services = _services(settings)
-    services.registry.by_slug(args.slug)
-    since = _parse_time(args.since)
-    with services.session() as session:
-        key = services.keystore.mark_compromised(
-            session, issuer_slug=args.slug, kid=args.kid, since=since
+    with _services(settings) as services:
+        services.registry.by_slug(args.slug)
+        since = _parse_time(args.since)
+        with services.session() as session:
+            key = services.keystore.mark_compromised(
+                session, issuer_slug=args.slug, kid=args.kid, since=since
+            )
+            crud.add_audit(
+                session, at=services.now(), actor="cli", action="key.compromised", target=args.kid,
+                detail={"since": since},
+            )  # fmt: skip
+            session.commit()
+        print(
+            f"{key.kid} marked compromised since {args.since}; "
+            "nothing it signed after that verifies",
+            file=out,
         )
-        crud.add_audit(
-            session, at=services.now(), actor="cli", action="key.compromised", target=args.kid,
-            detail={"since": since},
-        )  # fmt: skip
-        session.commit()
-    print(
-        f"{key.kid} marked compromised since {args.since}; nothing it signed after that verifies",
-        file=out,
-    )
-    return 0
+        return 0
 
 
 def cmd_issue(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    services = _services(settings)
-    issuer = services.registry.by_slug(args.issuer)
-    ctype = services.types.get(args.type)
-    subject = _read_json(args.subject, sys.stdin)
-    if not isinstance(subject, dict):
-        raise InputError("the subject file holds one JSON object")
-    learner = None
-    if args.learner:
-        data = _read_json(args.learner, sys.stdin)
-        if not isinstance(data, dict):
-            raise InputError("the learner file holds one JSON object")
-        learner = Learner(personal_code=data.get("personalCode"), email=data.get("email"))
-    request = IssueRequest(
-        credential=build_credential(ctype, subject, issuer_did=issuer.did),
-        format=args.format,
-        credential_id=args.credential_id,
-        learner=learner,
-    )
-    with services.session() as session:
-        (issued,) = issue_batch(
-            session, ctx=services.issuance, issuer=issuer, requests=[request], now=services.now()
+    with _services(settings) as services:
+        issuer = services.registry.by_slug(args.issuer)
+        ctype = services.types.get(args.type)
+        subject = _read_json(args.subject, sys.stdin)
+        if not isinstance(subject, dict):
+            raise InputError("the subject file holds one JSON object")
+        learner = None
+        if args.learner:
+            data = _read_json(args.learner, sys.stdin)
+            if not isinstance(data, dict):
+                raise InputError("the learner file holds one JSON object")
+            learner = Learner(personal_code=data.get("personalCode"), email=data.get("email"))
+        request = IssueRequest(
+            credential=build_credential(ctype, subject, issuer_did=issuer.did),
+            format=args.format,
+            credential_id=args.credential_id,
+            learner=learner,
         )
-        session.commit()
-    json.dump({"verifiableCredential": issued.enveloped}, out, ensure_ascii=False, indent=2)
-    out.write("\n")
-    return 0
+        with services.session() as session:
+            (issued,) = issue_batch(
+                session,
+                ctx=services.issuance,
+                issuer=issuer,
+                requests=[request],
+                now=services.now(),
+            )
+            session.commit()
+        json.dump({"verifiableCredential": issued.enveloped}, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+        return 0
 
 
 def cmd_issued(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    services = _services(settings)
-    services.registry.by_slug(args.slug)
-    with services.session() as session:
-        rows = crud.list_records(
-            session, issuer_slug=args.slug, type_name=args.type, query=args.query,
-            limit=args.limit, offset=0,
-        )  # fmt: skip
-    for row in rows:
-        issued = datetime.fromtimestamp(row.created_at, tz=UTC).strftime("%Y-%m-%d %H:%M")
-        print(f"{issued}  {row.type_name:<20} {row.id}  {row.title or ''}", file=out)
-    return 0
+    with _services(settings) as services:
+        services.registry.by_slug(args.slug)
+        with services.session() as session:
+            rows = crud.list_records(
+                session, issuer_slug=args.slug, type_name=args.type, query=args.query,
+                limit=args.limit, offset=0,
+            )  # fmt: skip
+        for row in rows:
+            issued = datetime.fromtimestamp(row.created_at, tz=UTC).strftime("%Y-%m-%d %H:%M")
+            print(f"{issued}  {row.type_name:<20} {row.id}  {row.title or ''}", file=out)
+        return 0
 
 
 def _verify_input(text: str) -> Any:
@@ -272,16 +287,16 @@ def cmd_verify(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     from wallet.web.api.credentials import report_body
 
     value = _verify_input(_read_input(args.file, sys.stdin))
-    services = _services(settings)
-    report = verify_credential(value, ctx=services.verification, now=services.now())
-    if args.json:
-        json.dump(report_body(report), out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    else:
-        print("VERIFIED" if report.verified else "NOT VERIFIED", file=out)
-        for check in report.checks:
-            print(f"  {check.result.value:<15} {check.name:<15} {check.reason}", file=out)
-    return 0 if report.verified else 1
+    with _services(settings) as services:
+        report = verify_credential(value, ctx=services.verification, now=services.now())
+        if args.json:
+            json.dump(report_body(report), out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            print("VERIFIED" if report.verified else "NOT VERIFIED", file=out)
+            for check in report.checks:
+                print(f"  {check.result.value:<15} {check.name:<15} {check.reason}", file=out)
+        return 0 if report.verified else 1
 
 
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:

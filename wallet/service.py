@@ -61,6 +61,16 @@ class Services:
             clock=clock,
         )
 
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the database connections of this process's engine."""
+        self.engine.dispose()
+
     def now(self) -> int:
         """The current time in Unix seconds."""
         return int(self.clock())
