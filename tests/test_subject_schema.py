@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -393,3 +394,61 @@ def test_unsupported_schema_fails_to_load_naming_the_folder(tmp_path: Path) -> N
     path.write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
     with pytest.raises(DataModelError, match=r"schemas/diploma: .*multipleOf"):
         load_types(root)
+
+
+# --- schema text is data, never code ------------------------------------------------------
+
+HOSTILE = [
+    "__import__('os').system('x')",
+    "'); __import__('os').system('x'); ('",
+    '"""\nraise SystemExit\n"""',
+    "a\\'b\\\\",
+    "line\nbreak\r\n\x00end",
+    "{x}",
+    "\\",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_schema_strings_are_data(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    calls: list[Any] = []
+    monkeypatch.setattr(os, "system", lambda *a: calls.append(a) or 0)
+    schema = {
+        "$defs": {text: {"enum": [text, "plain"]}},
+        "type": "object",
+        "properties": {
+            text: {"$ref": "#/$defs/" + text.replace("~", "~0").replace("/", "~1")},
+            "c": {"const": text},
+            "p": {"type": "string", "pattern": re.escape(text)},
+        },
+        "patternProperties": {re.escape(text) + "#": {"type": "integer"}},
+        "required": [text],
+        "additionalProperties": False,
+        "if": {"properties": {text: {"const": text}}},
+        "then": {"required": ["c"]},
+    }
+    check = compile_schema(schema)
+    assert _agree(schema, {text: text, "c": text, "p": "<" + text + ">"}) is True
+    assert _agree(schema, {text: "plain"}) is True
+    assert _agree(schema, {text: text}) is False  # "then" needs "c"
+    assert _agree(schema, {text: "other"}) is False
+    assert _agree(schema, {text: "plain", "c": text + "x"}) is False
+    assert _agree(schema, {text: "plain", "p": "no match"}) is False
+    assert _agree(schema, {text: "plain", "x": 1}) is False
+    assert _agree(schema, {text: "plain", text + "#": 1}) is True
+    assert _agree(schema, {text: "plain", text + "#": "1"}) is False
+    assert check({"plain": 1}) is False
+    assert calls == []
+
+
+def test_generated_source_holds_no_schema_text() -> None:
+    from wallet.subject_schema.generate import generate
+
+    marker = "__import__('os')"
+    source, _ = generate(
+        {"properties": {"a": {"pattern": marker, "enum": [marker, 1]}}, "required": ["b"]}
+    )
+    assert marker not in source  # The pattern and the enum are namespace constants.
+    assert "'b'" in source  # Only a checked repr literal of a property name.
