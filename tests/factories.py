@@ -97,3 +97,19 @@ def make_world(
         session.commit()
     services.key_history.refresh()
     return World(services=services, tokens=tokens, clock=clock)
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The ``IMK_*`` variables that rebuild ``settings`` (for the CLI and subprocesses)."""
+    from tests.conftest import TEST_SECRET
+
+    return {
+        "IMK_DATA_DIR": str(settings.data_dir),
+        "IMK_DATABASE_URL": settings.database_url,
+        "IMK_ISSUERS_DIR": str(settings.issuers_dir),
+        "IMK_KEYS_DIR": str(settings.keys_dir),
+        "IMK_SCHEMAS_DIR": str(settings.schemas_dir),
+        "IMK_SECRET_KEY": TEST_SECRET,
+        "IMK_BASE_URL": settings.base_url,
+        "IMK_CACHE_TTL_SECONDS": "0",
+    }

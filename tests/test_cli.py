@@ -13,7 +13,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from tests.conftest import REPO, TEST_SECRET
+from tests.conftest import REPO
+from tests.factories import settings_env
 from wallet.cli import main
 
 TYPES = ("diploma", "qualification", "course-certificate", "micro-credential")
@@ -21,16 +22,7 @@ TYPES = ("diploma", "qualification", "course-certificate", "micro-credential")
 
 @pytest.fixture
 def env(settings, engine) -> dict[str, str]:
-    return {
-        "IMK_DATA_DIR": str(settings.data_dir),
-        "IMK_DATABASE_URL": settings.database_url,
-        "IMK_ISSUERS_DIR": str(settings.issuers_dir),
-        "IMK_KEYS_DIR": str(settings.keys_dir),
-        "IMK_SCHEMAS_DIR": str(settings.schemas_dir),
-        "IMK_SECRET_KEY": TEST_SECRET,
-        "IMK_BASE_URL": settings.base_url,
-        "IMK_CACHE_TTL_SECONDS": "0",
-    }
+    return settings_env(settings)
 
 
 def imk(env: dict[str, str], *args: str) -> tuple[int, str]:

@@ -6,27 +6,15 @@ import os
 import subprocess
 import sys
 
-from tests.conftest import NOW, REPO, TEST_SECRET
-from tests.factories import make_world
+from tests.conftest import NOW, REPO
+from tests.factories import make_world, settings_env
 from wallet.db.engine import make_engine
 from wallet.service import Services
 from wallet.verifier import verify_credential
 
 
 def _env(settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "IMK_DATA_DIR": str(settings.data_dir),
-            "IMK_DATABASE_URL": settings.database_url,
-            "IMK_ISSUERS_DIR": str(settings.issuers_dir),
-            "IMK_KEYS_DIR": str(settings.keys_dir),
-            "IMK_SCHEMAS_DIR": str(settings.schemas_dir),
-            "IMK_SECRET_KEY": TEST_SECRET,
-            "IMK_BASE_URL": settings.base_url,
-        }
-    )
-    return env
+    return {**os.environ, **settings_env(settings)}
 
 
 def test_another_process_verifies_what_this_one_issued(settings, engine, tmp_path):

@@ -6,7 +6,7 @@ the type metadata in the shape of SD-JWT VC Type Metadata (draft-ietf-oauth-sd-j
 ``name``, ``version``, ``w3cType``, ``vct`` and ``titlePath``.
 
 Everything expensive happens once in :func:`load_types`: the schema is checked against the
-2020-12 meta-schema, compiled by :func:`wallet.subject_schema.compile_schema` into closures
+2020-12 meta-schema, compiled by :func:`wallet.subject_schema.compile_schema` into generated code
 that only answer "valid?" (the hot path: a valid subject costs a few microseconds), its example
 is validated, and :func:`wallet.vc.jsonld.check_schema_terms` proves that every property name
 the schema allows is a defined JSON-LD term, so subjects of registered types never need
