@@ -36,7 +36,6 @@ from wallet.jose import dumps_sorted
 from wallet.keystore import Keystore
 from wallet.trust import IssuerEntry
 from wallet.vc import (
-    CREDENTIALS_V2,
     JWT_CLAIMS,
     VC_JWT,
     VC_V2_TERMS,
@@ -353,7 +352,6 @@ def issue_batch(
 
 
 __all__ = [
-    "CREDENTIALS_V2",
     "FORMATS",
     "IssuanceContext",
     "IssueRequest",
