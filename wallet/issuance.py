@@ -27,6 +27,7 @@ from wallet.errors import (
     FieldProblem,
     InputError,
     JSONLDError,
+    NotFoundError,
     PermissionDeniedError,
     RecordError,
     SchemaError,
@@ -296,7 +297,13 @@ def issue_batch(
 
     existing = crud.get_records(session, credential_ids=ids)
     envelopes = crud.get_envelopes_for(session, credential_ids=list(existing))
-    kid, key = ctx.keystore.signing_key(session, issuer_slug=issuer.slug)
+    try:
+        kid, key = ctx.keystore.signing_key(session, issuer_slug=issuer.slug)
+    except NotFoundError as exc:
+        # After a compromise the institution has no current key until it rotates.
+        raise ConflictError(
+            f"{issuer.slug} has no current signing key (imk keys rotate {issuer.slug})"
+        ) from exc
     signer = vc_jwt_signer(kid=kid, key=key)
     results: list[IssuedCredential] = []
     new_records: list[dict[str, Any]] = []

@@ -306,3 +306,16 @@ def test_did_document_and_jwks_list_current_and_retired_keys(client, world):
 def test_openapi_documents_the_vc_api(client):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/credentials/issue", "/credentials/verify"} <= set(paths)
+
+
+def test_issuing_without_a_current_key_is_a_conflict(client, world):
+    # After a compromise the institution cannot sign until it rotates (DESIGN §4).
+    services = world.services
+    with services.session() as session:
+        kid, _ = services.keystore.signing_key(session, issuer_slug="uni")
+        services.keystore.mark_compromised(session, issuer_slug="uni", kid=kid, since=NOW)
+        session.commit()
+    request = request_for(world, "uni", "diploma")
+    response = client.post("/credentials/issue", json=request, headers=auth(world, "uni"))
+    assert response.status_code == 409
+    assert "keys rotate" in response.json()["detail"]
