@@ -23,6 +23,7 @@ from wallet.db import crud
 from wallet.db.migrate import upgrade
 from wallet.errors import InputError, NotFoundError, WalletError
 from wallet.issuance import IssueRequest, Learner, build_credential, issue_batch
+from wallet.jose import loads_object
 from wallet.service import Services
 from wallet.trust import scaffold_entry
 from wallet.verifier import verify_credential
@@ -47,11 +48,9 @@ def _read_input(name: str, stdin: TextIO) -> str:
     return text
 
 
-def _read_json(name: str, stdin: TextIO) -> Any:
-    try:
-        return json.loads(_read_input(name, stdin))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{name} is not JSON") from exc
+def _read_json(name: str, stdin: TextIO) -> dict[str, Any]:
+    """Read a file holding one JSON object, parsed strictly (no NaN, no duplicate members)."""
+    return loads_object(_read_input(name, stdin).encode("utf-8"), what=name)
 
 
 def _parse_time(text: str) -> int:

@@ -319,3 +319,12 @@ def test_issuing_without_a_current_key_is_a_conflict(client, world):
     response = client.post("/credentials/issue", json=request, headers=auth(world, "uni"))
     assert response.status_code == 409
     assert "keys rotate" in response.json()["detail"]
+
+
+def test_duplicate_member_in_request_body_is_a_parse_error(client, world):
+    body = '{"verifiableCredential": "a", "verifiableCredential": "b"}'
+    response = client.post(
+        "/credentials/verify", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["type"].endswith("#PARSING_ERROR")

@@ -15,7 +15,11 @@ from tests.factories import make_world
 from wallet.web.app import create_app
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=30),
     lambda children: (
         st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
     ),
@@ -106,3 +110,19 @@ def test_mutated_diploma_never_gets_a_5xx(client, changes):
     credential = build_credential(ctype, subject, issuer_did=services.registry.by_slug("uni").did)
     response = client.post("/credentials/issue", json={"credential": credential})
     assert response.status_code in (201, 422), response.text
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_non_json_numbers_never_get_a_5xx(client, literal):
+    # Python's JSON parser accepts these extensions; they must not reach a signature.
+    services = client.app.state.services
+    did = services.registry.by_slug("uni").did
+    body = (
+        '{"credential": {"@context": ["https://www.w3.org/ns/credentials/v2", '
+        '"https://www.w3.org/ns/credentials/examples/v2"], "type": ["VerifiableCredential"], '
+        f'"issuer": "{did}", "credentialSubject": {{"id": "did:example:1", "score": {literal}}}}}}}'
+    )
+    response = client.post(
+        "/credentials/issue", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code in (400, 422), response.text

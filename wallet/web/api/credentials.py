@@ -14,8 +14,9 @@ from wallet.issuance import IssueRequest, Learner, issue_batch
 from wallet.verifier import VerificationReport, verify_credential
 from wallet.web.deps import ClockDep, IssuerDep, ServicesDep, SessionDep
 from wallet.web.problems import problem_of
+from wallet.web.routing import StrictJSONRoute
 
-router = APIRouter(tags=["credentials"])
+router = APIRouter(tags=["credentials"], route_class=StrictJSONRoute)
 
 
 class LearnerIn(BaseModel):
