@@ -14,7 +14,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
@@ -75,8 +75,7 @@ class IssueRequest:
     learner: Learner | None = None
 
 
-@dataclass(frozen=True)
-class IssuedCredential:
+class IssuedCredential(NamedTuple):
     """One secured credential; ``created`` is False when an earlier identical one was returned."""
 
     credential_id: str
@@ -106,8 +105,8 @@ class IssuanceContext:
 _DEFAULTED = ("issuer", "validFrom", "id")
 
 
-@dataclass(frozen=True)
-class _Prepared:
+class _Prepared(NamedTuple):
+    # A named tuple: built once per credential on the issuance hot path.
     given_json: bytes
     extra: dict[str, Any]
     type_name: str
