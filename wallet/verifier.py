@@ -29,12 +29,14 @@ from wallet.trust import IssuerEntry, KeyHistory, KeyRecord, Registry
 from wallet.vc import (
     JWT_CLAIMS,
     VC_V2_TERMS,
+    ValidityWindow,
     check_credential,
     check_validity_period,
+    format_datetime_stamp,
     issuer_id,
-    parse_datetime_stamp,
     types_of,
     unwrap,
+    validity_window,
 )
 from wallet.vc.jsonld import expand_strict
 
@@ -178,7 +180,13 @@ def verify_credential(value: Any, *, ctx: VerifierContext, now: int) -> Verifica
     else:
         run.skip("signature", "not checked: no trusted key for this token")
 
-    run.run("dataModel", lambda: _data_model(credential))
+    windows: list[ValidityWindow] = []
+
+    def data_model_step() -> str:
+        windows.append(check_credential(credential))
+        return "conforms to the VC Data Model 2.0"
+
+    run.run("dataModel", data_model_step)
     ctype: CredentialType | None = None
     try:
         ctype = ctx.types.for_w3c_types(types_of(credential))
@@ -196,7 +204,10 @@ def verify_credential(value: Any, *, ctx: VerifierContext, now: int) -> Verifica
     else:
         run.skip("accreditation", "not checked: issuer or signing time unknown")
 
-    run.run("validityPeriod", lambda: _validity(credential, payload, now))
+    run.run(
+        "validityPeriod",
+        lambda: _validity(windows[0] if windows else validity_window(credential), payload, now),
+    )
     run.run("contexts", lambda: _contexts(credential, ctype))
     if ctype is not None:
         run.run("schema", lambda: _schema(credential, ctype))
@@ -218,13 +229,8 @@ def verify_credential(value: Any, *, ctx: VerifierContext, now: int) -> Verifica
     )
 
 
-def _data_model(credential: Mapping[str, Any]) -> str:
-    check_credential(credential)
-    return "conforms to the VC Data Model 2.0"
-
-
-def _validity(credential: Mapping[str, Any], payload: Mapping[str, Any], now: int) -> str:
-    check_validity_period(credential, now=now)
+def _validity(window: ValidityWindow, payload: Mapping[str, Any], now: int) -> str:
+    check_validity_period(window, now=now)
     for claim in ("exp", "nbf"):
         value = payload.get(claim)
         if value is None:
@@ -235,10 +241,8 @@ def _validity(credential: Mapping[str, Any], payload: Mapping[str, Any], now: in
         raise RangeError("the signature has expired (exp has passed)")
     if isinstance(payload.get("nbf"), int) and now < payload["nbf"]:
         raise RangeError("the signature is not valid yet (nbf is in the future)")
-    until = credential.get("validUntil")
-    if until is not None:
-        parse_datetime_stamp(until, field="validUntil")
-        return f"valid until {until}"
+    if window.valid_until is not None:
+        return f"valid until {format_datetime_stamp(window.valid_until)}"
     return "valid now (no end date)"
 
 

@@ -16,6 +16,7 @@ from wallet.vc.model import (
     CREDENTIALS_V2,
     VC_V2_TERMS,
     VERIFIABLE_CREDENTIAL,
+    ValidityWindow,
     check_credential,
     check_validity_period,
     format_datetime_stamp,
@@ -23,6 +24,7 @@ from wallet.vc.model import (
     issuer_id,
     parse_datetime_stamp,
     types_of,
+    validity_window,
 )
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "VC_V2_TERMS",
     "VERIFIABLE_CREDENTIAL",
     "Secured",
+    "ValidityWindow",
     "check_credential",
     "check_validity_period",
     "envelope",
@@ -45,5 +48,6 @@ __all__ = [
     "secure_vc_jwt_json",
     "types_of",
     "unwrap",
+    "validity_window",
     "vc_jwt_signer",
 ]

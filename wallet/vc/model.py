@@ -11,7 +11,7 @@ import functools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from wallet.errors import DataModelError, ExpiredCredentialError, NotYetValidError
 
@@ -110,9 +110,32 @@ def _check_typed(value: Any, *, field: str, id_required: bool) -> None:
             raise DataModelError(f"{field}.id must be a URL")
 
 
-def check_credential(credential: Mapping[str, Any]) -> None:
+class ValidityWindow(NamedTuple):
+    """``validFrom`` and ``validUntil`` in Unix seconds (None when absent)."""
+
+    valid_from: int | None
+    valid_until: int | None
+
+
+def validity_window(credential: Mapping[str, Any]) -> ValidityWindow:
+    """Parse ``validFrom`` and ``validUntil`` (VC 2.0 §4.9).
+
+    :raises DataModelError: when one is not a dateTimeStamp or the end precedes the start.
+    """
+    valid_from = valid_until = None
+    if "validFrom" in credential:
+        valid_from = parse_datetime_stamp(credential["validFrom"], field="validFrom")
+    if "validUntil" in credential:
+        valid_until = parse_datetime_stamp(credential["validUntil"], field="validUntil")
+    if valid_from is not None and valid_until is not None and valid_until < valid_from:
+        raise DataModelError("validUntil is before validFrom")
+    return ValidityWindow(valid_from, valid_until)
+
+
+def check_credential(credential: Mapping[str, Any]) -> ValidityWindow:
     """Check a credential against the VC Data Model 2.0 (§4.1–§4.12, §5.5).
 
+    :returns: its validity window, parsed once for the validity check.
     :raises DataModelError: naming the first rule broken.
     """
     context = credential.get("@context")
@@ -134,13 +157,7 @@ def check_credential(credential: Mapping[str, Any]) -> None:
     for name in ("name", "description"):
         if name in credential:
             _check_language_value(credential[name], field=name)
-    valid_from = valid_until = None
-    if "validFrom" in credential:
-        valid_from = parse_datetime_stamp(credential["validFrom"], field="validFrom")
-    if "validUntil" in credential:
-        valid_until = parse_datetime_stamp(credential["validUntil"], field="validUntil")
-    if valid_from is not None and valid_until is not None and valid_until < valid_from:
-        raise DataModelError("validUntil is before validFrom")
+    window = validity_window(credential)
     for name in ("credentialStatus", "credentialSchema", "refreshService"):
         if name in credential:
             _check_typed(credential[name], field=name, id_required=name != "credentialStatus")
@@ -150,17 +167,16 @@ def check_credential(credential: Mapping[str, Any]) -> None:
     for legacy in ("issuanceDate", "expirationDate"):
         if legacy in credential:
             raise DataModelError(f"{legacy} is VC 1.1; VC 2.0 uses validFrom and validUntil")
+    return window
 
 
-def check_validity_period(credential: Mapping[str, Any], *, now: int) -> None:
+def check_validity_period(window: ValidityWindow, *, now: int) -> None:
     """Check ``validFrom`` ≤ now < ``validUntil`` (VC 2.0 §4.9, verification §7.1).
 
     :raises NotYetValidError: before ``validFrom``.
     :raises ExpiredCredentialError: at or after ``validUntil``.
     """
-    if "validFrom" in credential:
-        if now < parse_datetime_stamp(credential["validFrom"], field="validFrom"):
-            raise NotYetValidError("the credential is not valid yet (validFrom is in the future)")
-    if "validUntil" in credential:
-        if now >= parse_datetime_stamp(credential["validUntil"], field="validUntil"):
-            raise ExpiredCredentialError("the credential has expired (validUntil has passed)")
+    if window.valid_from is not None and now < window.valid_from:
+        raise NotYetValidError("the credential is not valid yet (validFrom is in the future)")
+    if window.valid_until is not None and now >= window.valid_until:
+        raise ExpiredCredentialError("the credential has expired (validUntil has passed)")
