@@ -29,6 +29,7 @@ from jsonschema import exceptions as jsonschema_exceptions
 from wallet.errors import DataModelError, FieldProblem, JSONLDError, NotFoundError, SchemaError
 from wallet.subject_schema import FORMATS, UnsupportedSchemaError, compile_schema
 from wallet.vc.jsonld import CREDENTIALS_V2, IMK_CONTEXT_V1, check_schema_terms
+from wallet.vc.model import VC_V2_TERMS
 
 __all__ = [
     "CONTEXTS",
@@ -186,6 +187,25 @@ class CredentialType:
                 f"{len(problems)} problem(s)",
                 problems,
             ) from None
+
+    def term_problems(self, credential: Mapping[str, Any]) -> list[FieldProblem]:
+        """What keeps a credential of this type from needing JSON-LD expansion.
+
+        It must use exactly the type's ``@context`` list and, at its top level, only terms
+        of the VC 2.0 base context; the subject's terms were proven defined at load.
+        Pointers are relative to the credential; an empty list means none.
+        """
+        problems = []
+        context = credential.get("@context")
+        if not isinstance(context, list) or tuple(context) != self.contexts:
+            problems.append(
+                FieldProblem("/@context", f"must be exactly {list(self.contexts)} for this type")
+            )
+        problems.extend(
+            FieldProblem("/" + name, "is not a term of the VC 2.0 context")
+            for name in sorted(set(credential) - VC_V2_TERMS)
+        )
+        return problems
 
     def title(self, subject: Mapping[str, Any], lang: str = "lv") -> str | None:
         """The human title of a subject (the language map at ``titlePath``).

@@ -28,7 +28,6 @@ from wallet.jose import VERIFYING_ALGORITHMS, check_header, parse_compact, verif
 from wallet.trust import IssuerEntry, KeyHistory, KeyRecord, Registry
 from wallet.vc import (
     JWT_CLAIMS,
-    VC_V2_TERMS,
     ValidityWindow,
     check_credential,
     check_validity_period,
@@ -250,13 +249,9 @@ def _contexts(credential: Mapping[str, Any], ctype: CredentialType | None) -> st
     if ctype is None:
         expand_strict(credential)
         return "JSON-LD expansion with bundled contexts defined every term"
-    if credential.get("@context") != list(ctype.contexts):
-        raise DataModelError(
-            f"a {ctype.name} credential uses exactly the contexts {list(ctype.contexts)}"
-        )
-    extra = sorted(set(credential) - VC_V2_TERMS)
-    if extra:
-        raise DataModelError(f"terms not defined by the contexts: {', '.join(extra)}")
+    problems = ctype.term_problems(credential)
+    if problems:
+        raise DataModelError("; ".join(f"{p.pointer} {p.message}" for p in problems))
     return "the type's contexts, proven at load to define every term its schema allows"
 
 
