@@ -10,7 +10,7 @@ a public JWK are refused, and so are Ed25519 points of small order in any encodi
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +132,10 @@ class JWK:
     alg: str
     key: PublicKey = field(repr=False)
     members: Mapping[str, Any] = field(repr=False)
+    _verify: Callable[[bytes, bytes], None] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_verify", _verifier(self.alg, self.key))
 
     @property
     def thumbprint(self) -> str:
@@ -153,28 +157,50 @@ class JWK:
         :raises InvalidSignatureError: if it does not verify.
         """
         try:
-            _verify(self.alg, self.key, signature, signing_input)
+            self._verify(signature, signing_input)
         except InvalidSignature as exc:
             raise InvalidSignatureError("the signature does not verify") from exc
 
 
-def _verify(alg: str, key: PublicKey, signature: bytes, data: bytes) -> None:
+def _verifier(alg: str, key: PublicKey) -> Callable[[bytes, bytes], None]:
+    """The verify function of ``key`` for ``alg``, its parameters built once per key.
+
+    Every call raises :class:`InvalidSignature` when the signature does not verify, and a
+    key of the wrong kind for ``alg`` verifies nothing.
+    """
     if alg == "EdDSA" and isinstance(key, Ed25519PublicKey):
-        key.verify(signature, data)
-    elif alg in _EC_HASHES and isinstance(key, ec.EllipticCurvePublicKey):
+        return key.verify
+    if alg in _EC_HASHES and isinstance(key, ec.EllipticCurvePublicKey):
         size = (key.curve.key_size + 7) // 8
-        if len(signature) != 2 * size:
-            raise InvalidSignature
-        r = int.from_bytes(signature[:size], "big")
-        s = int.from_bytes(signature[size:], "big")
-        key.verify(encode_dss_signature(r, s), data, ec.ECDSA(_EC_HASHES[alg]))
-    elif alg == "RS256" and isinstance(key, rsa.RSAPublicKey):
-        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-    elif alg == "PS256" and isinstance(key, rsa.RSAPublicKey):
-        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
-        key.verify(signature, data, pss, hashes.SHA256())
-    else:
+        scheme = ec.ECDSA(_EC_HASHES[alg])
+        ec_verify = key.verify
+
+        def verify_ecdsa(signature: bytes, data: bytes) -> None:
+            # RFC 7518 §3.4: R and S as fixed-size big-endian octets, concatenated.
+            if len(signature) != 2 * size:
+                raise InvalidSignature
+            r = int.from_bytes(signature[:size], "big")
+            s = int.from_bytes(signature[size:], "big")
+            ec_verify(encode_dss_signature(r, s), data, scheme)
+
+        return verify_ecdsa
+    if alg in ("RS256", "PS256") and isinstance(key, rsa.RSAPublicKey):
+        rsa_verify = key.verify
+        scheme_rsa: padding.AsymmetricPadding = (
+            padding.PKCS1v15()
+            if alg == "RS256"
+            else padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+        )
+
+        def verify_rsa(signature: bytes, data: bytes) -> None:
+            rsa_verify(signature, data, scheme_rsa, hashes.SHA256())
+
+        return verify_rsa
+
+    def refuse(signature: bytes, data: bytes) -> None:
         raise InvalidSignature
+
+    return refuse
 
 
 def _check_purpose(jwk: Mapping[str, Any]) -> None:

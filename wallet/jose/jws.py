@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from wallet.errors import AlgorithmError, HeaderError, ParseError, PayloadTooLargeError
 from wallet.jose.b64 import b64url_decode, b64url_encode
@@ -36,8 +36,7 @@ KEY_LOCATING_MEMBERS = frozenset({"jku", "x5u", "jwk", "x5c", "x5t", "x5t#S256"}
 _KID = re.compile(r"[A-Za-z0-9._~:#@%+=-]+")
 
 
-@dataclass(frozen=True)
-class RawJWS:
+class RawJWS(NamedTuple):
     """A compact JWS split and decoded, its payload left as octets; not yet verified."""
 
     header: Mapping[str, Any]
@@ -46,8 +45,7 @@ class RawJWS:
     signature: bytes
 
 
-@dataclass(frozen=True)
-class ParsedJWS:
+class ParsedJWS(NamedTuple):
     """A compact JWS split and decoded, but not yet verified."""
 
     header: Mapping[str, Any]
@@ -106,14 +104,9 @@ def parse_compact(token: str) -> ParsedJWS:
         JSON objects (RFC 7515 §5.2 steps 1–7; RFC 7519 §7.2 step 10).
     :raises PayloadTooLargeError: above the size caps.
     """
-    raw = parse_compact_raw(token)
-    payload = loads_object(raw.payload_bytes, what="payload")
-    return ParsedJWS(
-        header=raw.header,
-        payload=payload,
-        signing_input=raw.signing_input,
-        signature=raw.signature,
-    )
+    header, payload_bytes, signing_input, signature = parse_compact_raw(token)
+    payload = loads_object(payload_bytes, what="payload")
+    return ParsedJWS(header, payload, signing_input, signature)
 
 
 def check_header(
