@@ -12,12 +12,18 @@ only places that translate these into answers.
     WalletError
     ├── InputError                       400  the request itself cannot be used
     │   ├── ParseError                   400  PARSING_ERROR: not JSON, not a JWS, bad base64url
-    │   └── PayloadTooLargeError         413  body, token, header or file over its cap
+    │   ├── PayloadTooLargeError         413  body, token, header or file over its cap
+    │   └── WeakPasswordError            400  WEAK_PASSWORD: a new password the policy refuses
     ├── AuthenticationError              401  no, unknown, expired or revoked token
+    │   ├── SecondFactorError            401  SECOND_FACTOR_FAILED: wrong, malformed or reused code
+    │   └── IdentityProviderError        401  an OpenID Connect login that proves nothing
+    │       └── IdentityProviderUnavailableError  502  provider unreachable or answering nonsense
     ├── PermissionDeniedError            403  an issuer acting outside its rights
     ├── NotFoundError                    404
     ├── ConflictError                    409  a credentialId reused for another credential
+    ├── RateLimitedError                 429  too many failed attempts for an account or address
     ├── RecordError                      422  issuance input that fails its type (names every field)
+    ├── MailDeliveryError                503  MAIL_NOT_SENT: the mail server refused or is down
     └── VerificationError                422  a credential or presentation that does not verify
         ├── CryptographicError           CRYPTOGRAPHIC_SECURITY_ERROR
         │   ├── InvalidSignatureError
@@ -94,10 +100,54 @@ class PayloadTooLargeError(InputError):
     title = "Payload too large"
 
 
+class WeakPasswordError(InputError):
+    """A new password that fails the password policy; names every rule it breaks."""
+
+    code = "WEAK_PASSWORD"
+    title = "Password refused"
+
+    def __init__(self, description: str, problems: Sequence[FieldProblem] = ()) -> None:
+        super().__init__(description)
+        self.problems = tuple(problems)
+
+
 class AuthenticationError(WalletError):
     code = "UNAUTHENTICATED"
     status = 401
     title = "Authentication required"
+
+
+class SecondFactorError(AuthenticationError):
+    """A second-factor code that is wrong, malformed or already used."""
+
+    code = "SECOND_FACTOR_FAILED"
+    title = "Second factor not accepted"
+
+
+class IdentityProviderError(AuthenticationError):
+    """An OpenID Connect login that did not prove who the user is.
+
+    A subclass of :class:`AuthenticationError` (401), not of :class:`InputError`: the
+    request is well formed, but the identity it claims is not proven, exactly as with a
+    bad token. ``reason`` names the failed check ("signature", "nonce", "issuer", ...), so
+    callers and tests tell failures apart without matching on the description; the
+    underlying error, if any, is chained as ``__cause__``.
+    """
+
+    code = "IDENTITY_NOT_PROVEN"
+    title = "Identity not proven"
+
+    def __init__(self, description: str, reason: str = "rejected") -> None:
+        super().__init__(description)
+        self.reason = reason
+
+
+class IdentityProviderUnavailableError(IdentityProviderError):
+    """The identity provider could not be reached or answered with something unusable (502)."""
+
+    code = "IDENTITY_PROVIDER_UNAVAILABLE"
+    status = 502
+    title = "Identity provider unavailable"
 
 
 class PermissionDeniedError(WalletError):
@@ -118,6 +168,18 @@ class ConflictError(WalletError):
     title = "Conflict"
 
 
+class RateLimitedError(WalletError):
+    """Too many failed sign-ins or resets for one account or one address in a window.
+
+    The answer is the same whether or not the account exists (the count is kept per
+    e-mail address as typed), so it reveals nothing.
+    """
+
+    code = "RATE_LIMITED"
+    status = 429
+    title = "Too many attempts"
+
+
 class RecordError(WalletError):
     """An issuance record that does not satisfy its credential type; names every bad field."""
 
@@ -128,6 +190,14 @@ class RecordError(WalletError):
     def __init__(self, description: str, problems: Sequence[FieldProblem] = ()) -> None:
         super().__init__(description)
         self.problems = tuple(problems)
+
+
+class MailDeliveryError(WalletError):
+    """The mail server could not be reached or refused a message (no address or body in it)."""
+
+    code = "MAIL_NOT_SENT"
+    status = 503
+    title = "E-mail could not be sent"
 
 
 class VerificationError(WalletError):

@@ -13,6 +13,7 @@ from wallet.jose.jwk import (
     public_jwk,
     thumbprint,
 )
+from wallet.jose.jwkset import JWKSet, parse_jwk_set
 from wallet.jose.jws import (
     MAX_TOKEN_CHARS,
     CompactSigner,
@@ -27,6 +28,7 @@ from wallet.jose.jws import (
     verify_signature,
 )
 from wallet.jose.mac import constant_time_equal, derive_secret, keyed_hash
+from wallet.jose.seal import seal, unseal
 from wallet.jose.signing import SigningKey, encrypt_pem, generate_signing_key, load_pem
 from wallet.jose.strictjson import dumps_compact, dumps_sorted, loads_object
 
@@ -36,6 +38,7 @@ __all__ = [
     "SIGNING_ALGORITHMS",
     "VERIFYING_ALGORITHMS",
     "CompactSigner",
+    "JWKSet",
     "ParsedJWS",
     "RawJWS",
     "SigningKey",
@@ -54,10 +57,13 @@ __all__ = [
     "loads_object",
     "parse_compact",
     "parse_compact_raw",
+    "parse_jwk_set",
     "peek_header",
     "public_jwk",
+    "seal",
     "sign_compact",
     "signer",
     "thumbprint",
+    "unseal",
     "verify_signature",
 ]

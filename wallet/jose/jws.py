@@ -115,17 +115,20 @@ def check_header(
     typ: Collection[str],
     algorithms: Collection[str],
     require_kid: bool = True,
+    require_typ: bool = True,
 ) -> None:
     """Check a protected header against explicit allow-lists.
 
     :param typ: the media types accepted for this kind of token (RFC 8725 §3.11).
     :param algorithms: the algorithms accepted (RFC 8725 §3.1); ``none`` and ``HS*`` are
         refused whatever this holds.
+    :param require_typ: when False, a header without ``typ`` passes (OpenID Connect ID
+        tokens, whose ``typ`` is optional); a ``typ`` that is present must still be in ``typ``.
     :raises AlgorithmError: for a missing or refused ``alg``.
-    :raises HeaderError: for a wrong ``typ``, any ``crit`` (we understand no extension,
-        RFC 7515 §4.1.11), key-locating members, or a ``kid`` that is missing (when
-        required), not a string, longer than ``MAX_KID_CHARS`` or outside the ``kid``
-        character set.
+    :raises HeaderError: for a wrong or (when required) missing ``typ``, any ``crit`` (we
+        understand no extension, RFC 7515 §4.1.11), key-locating members, or a ``kid``
+        that is missing (when required), not a string, longer than ``MAX_KID_CHARS`` or
+        outside the ``kid`` character set.
     """
     alg = header.get("alg")
     if not isinstance(alg, str) or alg.lower() == "none" or alg.upper().startswith("HS"):
@@ -133,10 +136,11 @@ def check_header(
     if alg not in algorithms:
         raise AlgorithmError(f"the algorithm {alg!r} is not allowed here")
     token_typ = header.get("typ")
-    # A non-string typ (an object or array) must be refused before the membership test: it
-    # may be unhashable, and a set allow-list would raise TypeError instead of HeaderError.
-    if not isinstance(token_typ, str) or token_typ not in typ:
-        raise HeaderError(f"the token typ must be one of {sorted(typ)}")
+    if require_typ or "typ" in header:
+        # A non-string typ (an object or array) must be refused before the membership test:
+        # it may be unhashable, and a set allow-list would raise TypeError, not HeaderError.
+        if not isinstance(token_typ, str) or token_typ not in typ:
+            raise HeaderError(f"the token typ must be one of {sorted(typ)}")
     if "crit" in header:
         raise HeaderError("the token has critical header extensions this service does not support")
     found = KEY_LOCATING_MEMBERS & set(header)
