@@ -25,11 +25,20 @@ from wallet.db import models  # noqa: F401  (registers the tables)
 from wallet.db.engine import make_engine
 from wallet.db.migrate import upgrade
 
+pytest_plugins = ["tests.fixtures.oidc", "tests.fixtures.mail", "tests.fixtures.accounts"]
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 #: A fixed "now" for tests: 2026-06-01T00:00:00Z.
 NOW = 1780272000
 TEST_SECRET = "11" * 32
+#: Argon2id at its cheapest for tests (about a millisecond); production uses RFC 9106's
+#: second recommended option, which tests/test_passwords.py checks.
+CHEAP_PASSWORD_HASHING = {
+    "IMK_PASSWORD_TIME_COST": "1",
+    "IMK_PASSWORD_MEMORY_KIB": "1024",
+    "IMK_PASSWORD_PARALLELISM": "1",
+}
 
 
 def database_url(tmp_path: Path) -> str:
@@ -53,6 +62,7 @@ def settings(tmp_path: Path) -> Settings:
         "IMK_SECRET_KEY": TEST_SECRET,
         "IMK_BASE_URL": "https://wallet.test",
         "IMK_CACHE_TTL_SECONDS": "0",
+        **CHEAP_PASSWORD_HASHING,
     }
     (tmp_path / "issuers").mkdir(exist_ok=True)
     return load_settings(env)

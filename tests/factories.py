@@ -101,9 +101,10 @@ def make_world(
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """The ``IMK_*`` variables that rebuild ``settings`` (for the CLI and subprocesses)."""
-    from tests.conftest import TEST_SECRET
+    from tests.conftest import CHEAP_PASSWORD_HASHING, TEST_SECRET
 
     return {
+        **CHEAP_PASSWORD_HASHING,
         "IMK_DATA_DIR": str(settings.data_dir),
         "IMK_DATABASE_URL": settings.database_url,
         "IMK_ISSUERS_DIR": str(settings.issuers_dir),

@@ -6,16 +6,26 @@ import io
 import json
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi.testclient import TestClient
 
-from tests.conftest import REPO
-from tests.factories import settings_env
+from tests.conftest import NOW, REPO
+from tests.factories import make_world, settings_env
+from tests.fixtures.accounts import (
+    NEW_PASSWORD,
+    account_env,
+    account_settings,
+    last_link,
+    token_of,
+)
 from wallet.cli import main
+from wallet.web.app import create_app
 
 TYPES = ("diploma", "qualification", "course-certificate", "micro-credential")
 
@@ -225,3 +235,33 @@ def test_unknown_issuer_and_missing_secret_are_usage_errors(env, tmp_path):
     assert imk(env, "keys", "rotate", "nobody")[0] == 2
     no_secret = {k: v for k, v in env.items() if k != "IMK_SECRET_KEY"}
     assert imk(no_secret, "db", "upgrade")[0] == 2
+
+
+def test_account_add_mails_a_link_to_set_the_password(
+    settings, engine, mailbox, oidc_provider, tmp_path
+):
+    configured = account_settings(settings, mailbox, oidc_provider)
+    world = make_world(configured, engine, now=NOW)
+    env = account_env(configured)
+    code, out = imk(env, "account", "add", "Registrar@Uni.example.lv", "--role", "staff",
+                    "--issuer", "uni", "--language", "en")  # fmt: skip
+    assert code == 0, out
+    link = last_link(mailbox, "registrar@uni.example.lv", count=1)
+    assert link.startswith("https://wallet.test/reset-password?token=")
+    code, out = imk(env, "account", "add", "registrar@uni.example.lv", "--role", "staff",
+                    "--issuer", "uni")  # fmt: skip
+    assert code == 1  # the address has an account
+    code, _ = imk(env, "account", "add", "x@uni.example.lv", "--role", "staff")
+    assert code == 2  # a staff account names its institution
+    client = TestClient(create_app(configured, services=world.services))
+    world.clock[0] = time.time()  # the CLI ran on the real clock
+    reset = client.post(
+        "/auth/password/reset", json={"token": token_of(link), "password": NEW_PASSWORD}
+    )
+    assert reset.status_code == 204, reset.text
+    login = client.post(
+        "/auth/login", json={"email": "registrar@uni.example.lv", "password": NEW_PASSWORD}
+    )
+    assert login.status_code == 201
+    me = client.get("/account", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
+    assert me.json()["role"] == "staff" and me.json()["institution"] == "uni"

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from tests.conftest import NOW, REPO
 from tests.factories import make_world, settings_env
+from tests.fixtures.accounts import PASSWORD, account_env, account_settings, last_link, token_of
+from tests.fixtures.mail import free_port
 from wallet.db.engine import make_engine
 from wallet.service import Services
 from wallet.verifier import verify_credential
@@ -50,3 +59,67 @@ def test_rotation_in_one_process_reaches_another(settings, engine):
             assert crud.get_record(session, credential_id=report.credential["id"]) is not None
     finally:
         other_engine.dispose()
+
+
+def _request(base: str, method: str, path: str, body: dict | None = None, token: str = ""):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base}{path}", data=data, method=method)
+    request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our server)
+            raw = response.read()
+            return response.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+@contextmanager
+def _serve(env: dict[str, str], log: Path) -> Iterator[str]:
+    port = free_port()
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wallet", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/issuers", timeout=2):  # noqa: S310
+                    break
+            except OSError as exc:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(log.read_text(errors="replace")) from exc
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_logout_in_one_process_ends_the_session_in_another(
+    settings, engine, mailbox, oidc_provider, tmp_path
+):
+    env = {**os.environ, **account_env(account_settings(settings, mailbox, oidc_provider))}
+    with _serve(env, tmp_path / "a.log") as first, _serve(env, tmp_path / "b.log") as second:
+        email = "two.processes@example.lv"
+        status, _ = _request(
+            first, "POST", "/auth/register", {"email": email, "password": PASSWORD}
+        )
+        assert status == 202
+        link = last_link(mailbox, email, count=1)
+        status, _ = _request(second, "POST", "/auth/email/verify", {"token": token_of(link)})
+        assert status == 200
+        status, body = _request(
+            first, "POST", "/auth/login", {"email": email, "password": PASSWORD}
+        )
+        assert status == 201, body
+        token = body["access_token"]
+        assert _request(second, "GET", "/account", token=token)[0] == 200
+        assert _request(first, "POST", "/auth/logout", token=token)[0] == 204
+        status, problem = _request(second, "GET", "/account", token=token)
+        assert status == 401
+        assert problem["code"] == "UNAUTHENTICATED"

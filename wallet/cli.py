@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from wallet import access, demo
+from wallet import access, accounts, demo
 from wallet.config import Settings, load_settings
 from wallet.db import crud
 from wallet.db.migrate import upgrade
@@ -298,6 +298,28 @@ def cmd_verify(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         return 0 if report.verified else 1
 
 
+def cmd_account_add(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    with _services(settings) as services:
+        if args.issuer is not None:
+            services.registry.by_slug(args.issuer)
+        now = services.now()
+        with services.session() as session:
+            account = accounts.invite(
+                session,
+                ctx=services.accounts,
+                email=args.email,
+                role=args.role,
+                issuer_slug=args.issuer,
+                language=args.language,
+                now=now,
+                actor="cli",
+            )
+            session.commit()
+        print(f"{account.email}: {account.role} account opened; a link to set the password was "
+              "mailed to it", file=out)  # fmt: skip
+        return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     upgrade(settings.database_url)
     print("database schema is up to date", file=out)
@@ -365,6 +387,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE|-")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify)
+
+    account = sub.add_parser("account", help="staff and operator accounts").add_subparsers(
+        dest="account_command", required=True
+    )
+    p = account.add_parser("add", help="open an account and mail a link to set its password")
+    p.add_argument("email")
+    p.add_argument("--role", choices=["staff", "operator", "learner"], required=True)
+    p.add_argument("--issuer", metavar="SLUG", help="the institution of a staff account")
+    p.add_argument("--language", choices=["lv", "en", "ru"], default="lv")
+    p.set_defaults(handler=cmd_account_add)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     p = db.add_parser("upgrade", help="apply migrations")

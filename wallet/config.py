@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, SecretBytes
+from pydantic import BaseModel, ConfigDict, SecretBytes, SecretStr
 
 from wallet.errors import InputError
 
@@ -45,6 +45,40 @@ class Settings(BaseModel):
     cache_ttl_seconds: float = 1.0
     #: Lifetime of a verifier challenge, in seconds.
     challenge_ttl_seconds: int = 300
+
+    # --- accounts -------------------------------------------------------------------
+    #: Lifetime of a signed-in session (page cookie or API bearer token), in seconds.
+    session_ttl_seconds: int = 8 * 3600
+    #: Lifetime of an e-mail verification link, in seconds.
+    verify_link_ttl_seconds: int = 24 * 3600
+    #: Lifetime of a password-reset link, in seconds.
+    reset_link_ttl_seconds: int = 3600
+    #: Argon2id cost: passes, memory in KiB, lanes (RFC 9106 §4, second option by default).
+    password_time_cost: int = 3
+    password_memory_kib: int = 64 * 1024
+    password_parallelism: int = 4
+
+    # --- outgoing mail (SMTP) ---------------------------------------------------------
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    #: "none" (a local relay), "starttls" or "ssl".
+    smtp_security: str = "none"
+    #: The From address of every message.
+    mail_from: str = "IMK Wallet <noreply@localhost>"
+
+    # --- identity provider (OpenID Connect) for the personal code ----------------------
+    #: The provider's issuer URL; unset = personal codes cannot be linked.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    #: Space-separated scopes; must include "openid".
+    oidc_scopes: str = "openid profile"
+    #: The ID-token claim that carries the personal code.
+    oidc_personal_code_claim: str = "personal_code"
+    #: A prefix the provider writes before the code (for example "PNOLV-"), removed.
+    oidc_personal_code_prefix: str = ""
 
     @property
     def host(self) -> str:
@@ -107,6 +141,24 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ("IMK_MAX_BODY_BYTES", "max_body_bytes"),
         ("IMK_CACHE_TTL_SECONDS", "cache_ttl_seconds"),
         ("IMK_CHALLENGE_TTL_SECONDS", "challenge_ttl_seconds"),
+        ("IMK_SESSION_TTL_SECONDS", "session_ttl_seconds"),
+        ("IMK_VERIFY_LINK_TTL_SECONDS", "verify_link_ttl_seconds"),
+        ("IMK_RESET_LINK_TTL_SECONDS", "reset_link_ttl_seconds"),
+        ("IMK_PASSWORD_TIME_COST", "password_time_cost"),
+        ("IMK_PASSWORD_MEMORY_KIB", "password_memory_kib"),
+        ("IMK_PASSWORD_PARALLELISM", "password_parallelism"),
+        ("IMK_SMTP_HOST", "smtp_host"),
+        ("IMK_SMTP_PORT", "smtp_port"),
+        ("IMK_SMTP_USERNAME", "smtp_username"),
+        ("IMK_SMTP_PASSWORD", "smtp_password"),
+        ("IMK_SMTP_SECURITY", "smtp_security"),
+        ("IMK_MAIL_FROM", "mail_from"),
+        ("IMK_OIDC_ISSUER", "oidc_issuer"),
+        ("IMK_OIDC_CLIENT_ID", "oidc_client_id"),
+        ("IMK_OIDC_CLIENT_SECRET", "oidc_client_secret"),
+        ("IMK_OIDC_SCOPES", "oidc_scopes"),
+        ("IMK_OIDC_PERSONAL_CODE_CLAIM", "oidc_personal_code_claim"),
+        ("IMK_OIDC_PERSONAL_CODE_PREFIX", "oidc_personal_code_prefix"),
     ):
         if name in environ:
             values[key] = environ[name]

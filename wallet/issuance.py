@@ -129,8 +129,6 @@ def build_credential(
     }
 
 
-
-
 def _problem(prefix: str, pointer: str, message: str) -> FieldProblem:
     return FieldProblem(prefix + pointer, message)
 

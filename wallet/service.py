@@ -6,21 +6,32 @@ here is global. Tests build it from test settings and a test engine.
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import cast
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from wallet.access import token_hash_key
+from wallet.accounts import AccountsContext
 from wallet.config import Settings
 from wallet.credential_types import TypeRegistry, load_types
 from wallet.db.engine import make_engine
+from wallet.identity import PERSONAL_CODE_CALLBACK, IdentityContext
 from wallet.issuance import IssuanceContext
+from wallet.jose import derive_secret
 from wallet.keystore import Keystore
+from wallet.mail import Security, SMTPMailer, SMTPSettings
+from wallet.oidc import OIDCClient, OIDCSettings
+from wallet.passwords import PasswordParams
 from wallet.personal_code import learner_hash_key
+from wallet.ratelimit import RateLimiter
+from wallet.sessions import SessionContext
+from wallet.totp import recovery_code_key
 from wallet.trust import KeyHistory, Registry, load_registry
 from wallet.verifier import VerifierContext
 
@@ -36,6 +47,8 @@ class Services:
     keystore: Keystore
     key_history: KeyHistory
     clock: Callable[[], float]
+    #: The random source of tokens, secrets and nonces (a parameter, as the clock is).
+    random: Callable[[int], bytes] = secrets.token_bytes
 
     @classmethod
     def build(
@@ -97,4 +110,81 @@ class Services:
         """What the verifier use-case needs."""
         return VerifierContext(
             registry=self.registry, types=self.types, key_history=self.key_history
+        )
+
+    @cached_property
+    def mailer(self) -> SMTPMailer:
+        """Outgoing mail through the configured SMTP server."""
+        s = self.settings
+        return SMTPMailer(
+            SMTPSettings(
+                host=s.smtp_host,
+                port=s.smtp_port,
+                username=s.smtp_username,
+                password=s.smtp_password.get_secret_value() if s.smtp_password else None,
+                security=cast(Security, s.smtp_security),
+                sender=s.mail_from,
+            )
+        )
+
+    @cached_property
+    def sessions(self) -> SessionContext:
+        """What page and API sessions need."""
+        secret = self.settings.secret_key.get_secret_value()
+        return SessionContext(
+            base_url=self.settings.base_url,
+            hash_key=derive_secret(secret, "imk/session-cookie"),
+            ttl_seconds=self.settings.session_ttl_seconds,
+            keystore=self.keystore,
+            key_history=self.key_history,
+            random=self.random,
+        )
+
+    @cached_property
+    def accounts(self) -> AccountsContext:
+        """What the account use-cases need."""
+        s = self.settings
+        secret = s.secret_key.get_secret_value()
+        return AccountsContext(
+            base_url=s.base_url,
+            mailer=self.mailer,
+            sender=s.mail_from,
+            password_params=PasswordParams(
+                time_cost=s.password_time_cost,
+                memory_cost=s.password_memory_kib,
+                parallelism=s.password_parallelism,
+            ),
+            link_key=derive_secret(secret, "imk/one-time-link"),
+            seal_key=derive_secret(secret, "imk/seal/totp"),
+            recovery_key=recovery_code_key(secret),
+            verify_link_ttl=s.verify_link_ttl_seconds,
+            reset_link_ttl=s.reset_link_ttl_seconds,
+            limiter=RateLimiter(self.engine, hash_key=derive_secret(secret, "imk/rate-limit")),
+            sessions=self.sessions,
+            random=self.random,
+        )
+
+    @cached_property
+    def identity(self) -> IdentityContext:
+        """What linking a personal code needs (no client when no provider is configured)."""
+        s = self.settings
+        secret = s.secret_key.get_secret_value()
+        client = None
+        if s.oidc_issuer and s.oidc_client_id and s.oidc_client_secret:
+            client = OIDCClient(
+                OIDCSettings(
+                    issuer=s.oidc_issuer,
+                    client_id=s.oidc_client_id,
+                    client_secret=s.oidc_client_secret.get_secret_value(),
+                    redirect_uri=f"{s.base_url}{PERSONAL_CODE_CALLBACK}",
+                    scopes=tuple(s.oidc_scopes.split()),
+                    personal_code_claim=s.oidc_personal_code_claim,
+                    personal_code_prefix=s.oidc_personal_code_prefix,
+                )
+            )
+        return IdentityContext(
+            client=client,
+            learner_key=learner_hash_key(secret),
+            state_key=derive_secret(secret, "imk/oidc-state"),
+            random=self.random,
         )

@@ -3,7 +3,8 @@
 Times are integer Unix seconds (UTC), the same on SQLite and PostgreSQL, stored as
 BIGINT so that they do not overflow in 2038 (diplomas verify for decades). The registry itself
 (``issuers/``) is files; here live the key history, API token hashes, issued-credential
-records with their envelopes, and the audit log.
+records with their envelopes, the audit log, and accounts with their sessions, single-use
+links, recovery codes, sign-in states and rate-limit counters.
 """
 
 from __future__ import annotations
@@ -105,3 +106,98 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(max_length=64)
     target: str = Field(max_length=512)
     detail: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+
+
+class Account(SQLModel, table=True):
+    """A person who signs in: a learner, an institution's staff member, or an operator.
+
+    ``email`` is stored normalised (lower case) because mail must reach it; the personal
+    code only as the learner's keyed hash (the one ``credential_record.learner_hash``
+    holds), set by an identity provider's login, never from a form. ``totp_secret`` is
+    sealed (AES-GCM under a key derived from the service secret).
+    """
+
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(unique=True, max_length=254)
+    email_verified_at: int | None = Field(default=None, sa_type=BigInteger)
+    password_hash: str = Field(max_length=256)
+    role: str = Field(max_length=16)
+    issuer_slug: str | None = Field(default=None, index=True, max_length=64)
+    language: str = Field(default="lv", max_length=2)
+    totp_secret: str | None = Field(default=None, max_length=256)
+    totp_enabled_at: int | None = Field(default=None, sa_type=BigInteger)
+    totp_last_step: int | None = Field(default=None, sa_type=BigInteger)
+    personal_code_hash: str | None = Field(default=None, unique=True, max_length=64)
+    personal_code_linked_at: int | None = Field(default=None, sa_type=BigInteger)
+    password_changed_at: int = Field(sa_type=BigInteger)
+    created_at: int = Field(sa_type=BigInteger)
+
+
+class AuthSession(SQLModel, table=True):
+    """One signed-in session: a page cookie or an API bearer token.
+
+    ``id`` is public (the bearer token's ``sid``); a cookie session also has the keyed hash
+    of its cookie value. Every request reads this row, so revoking it ends the session in
+    every process at once. ``second_factor`` is false while a login still waits for its
+    TOTP or recovery code.
+    """
+
+    __tablename__ = "auth_session"
+
+    id: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(index=True, foreign_key="account.id")
+    kind: str = Field(max_length=8)
+    cookie_hash: str | None = Field(default=None, unique=True, max_length=64)
+    second_factor: bool = Field(default=False)
+    created_at: int = Field(sa_type=BigInteger)
+    expires_at: int = Field(sa_type=BigInteger)
+    revoked_at: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class OneTimeLink(SQLModel, table=True):
+    """A single-use, expiring link sent by e-mail (verify the address, reset the password)."""
+
+    __tablename__ = "one_time_link"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(unique=True, max_length=64)
+    purpose: str = Field(max_length=32)
+    account_id: int = Field(index=True, foreign_key="account.id")
+    created_at: int = Field(sa_type=BigInteger)
+    expires_at: int = Field(sa_type=BigInteger)
+    used_at: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One second-factor recovery code (keyed hash), usable once."""
+
+    __tablename__ = "recovery_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(index=True, foreign_key="account.id")
+    code_hash: str = Field(max_length=64)
+    used_at: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class SignInState(SQLModel, table=True):
+    """A pending OpenID Connect login: state, nonce and PKCE verifier, for one account."""
+
+    __tablename__ = "sign_in_state"
+
+    state_hash: str = Field(primary_key=True, max_length=64)
+    account_id: int = Field(index=True, foreign_key="account.id")
+    nonce: str = Field(max_length=128)
+    code_verifier: str = Field(max_length=128)
+    expires_at: int = Field(sa_type=BigInteger)
+
+
+class RateCounter(SQLModel, table=True):
+    """Failures counted per key (account, address) in fixed windows, shared by all processes."""
+
+    __tablename__ = "rate_counter"
+
+    key: str = Field(primary_key=True, max_length=128)
+    window_start: int = Field(primary_key=True, sa_type=BigInteger)
+    count: int = Field(default=0)

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from wallet.config import Settings
 from wallet.service import Services
 from wallet.web import problems
-from wallet.web.api import credentials, published
+from wallet.web.api import auth, credentials, published
 from wallet.web.limits import BodyLimitMiddleware
 from wallet.web.pages import home
 
@@ -25,6 +25,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.state.services = services
     problems.install(app)
     app.include_router(credentials.router)
+    app.include_router(auth.router)
     app.include_router(published.router)
     app.include_router(home.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)

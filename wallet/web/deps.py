@@ -1,4 +1,5 @@
-"""FastAPI dependencies as ``Annotated`` aliases: services, settings, session, clock, issuer."""
+"""FastAPI dependencies as ``Annotated`` aliases: services, settings, session, clock, issuer,
+the signed-in person, the client address."""
 
 from __future__ import annotations
 
@@ -8,9 +9,13 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlmodel import Session
 
-from wallet.access import IssuerPrincipal, authenticate
+from wallet import sessions
+from wallet.access import TOKEN_PREFIX, IssuerPrincipal, authenticate
+from wallet.accounts import require_second_factor
 from wallet.config import Settings
+from wallet.errors import AuthenticationError, PermissionDeniedError
 from wallet.service import Services
+from wallet.sessions import Principal
 
 
 def get_services(request: Request) -> Services:
@@ -44,13 +49,57 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[int, Depends(get_now)]
 
 
+def _bearer(authorization: str | None) -> str:
+    if not authorization or not authorization.startswith("Bearer "):
+        raise AuthenticationError("a bearer token is required")
+    return authorization[len("Bearer ") :].strip()
+
+
 def get_issuer(
     services: ServicesDep,
     session: SessionDep,
+    now: ClockDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> IssuerPrincipal:
-    """The issuer calling, from its API token (checked against the database every time)."""
+    """The issuer calling: an institution's API token, or a signed-in staff member of it.
+
+    Both are checked against the database on every request. Staff act only after signing in
+    with their second factor.
+    """
+    token = _bearer(authorization) if authorization else ""
+    if not token.startswith(TOKEN_PREFIX) and token.count(".") == 2:
+        principal = sessions.from_bearer(session, ctx=services.sessions, token=token, now=now)
+        if principal.role != "staff" or principal.issuer_slug is None:
+            raise PermissionDeniedError("only an institution's staff or API token may do this")
+        require_second_factor(principal)
+        return IssuerPrincipal(issuer_slug=principal.issuer_slug, token_name=principal.actor)
     return authenticate(session, hash_key=services.token_key, authorization=authorization)
 
 
 IssuerDep = Annotated[IssuerPrincipal, Depends(get_issuer)]
+
+
+def get_principal(
+    services: ServicesDep,
+    session: SessionDep,
+    now: ClockDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Principal:
+    """The person signed in through an API bearer token (checked against the database)."""
+    token = _bearer(authorization)
+    return sessions.from_bearer(session, ctx=services.sessions, token=token, now=now)
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_client(request: Request) -> str:
+    """The client's address, the key of per-address rate limits.
+
+    Behind a reverse proxy, run uvicorn with ``--proxy-headers`` and
+    ``--forwarded-allow-ips`` so that this is the real client, not the proxy.
+    """
+    return request.client.host if request.client is not None else "unknown"
+
+
+ClientDep = Annotated[str, Depends(get_client)]

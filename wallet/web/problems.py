@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from wallet.errors import ParseError, RecordError, SchemaError, WalletError
+from wallet.errors import ParseError, RecordError, WalletError
 from wallet.web.limits import PROBLEM_JSON
 
 
@@ -32,8 +32,9 @@ def problem_of(error: WalletError) -> dict[str, Any]:
         "detail": error.description,
         "code": error.code,
     }
-    if isinstance(error, RecordError | SchemaError) and error.problems:
-        body["errors"] = [{"pointer": p.pointer, "detail": p.message} for p in error.problems]
+    problems = getattr(error, "problems", ())
+    if problems:
+        body["errors"] = [{"pointer": p.pointer, "detail": p.message} for p in problems]
     return body
 
 
