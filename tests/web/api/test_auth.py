@@ -462,3 +462,40 @@ def test_account_rows_keep_no_personal_code_or_password(api, mailbox, accounts_w
     assert row.personal_code_hash is None
     with accounts_world.services.session() as session:
         assert account_crud.account_by_email(session, email="rows@example.lv") is not None
+
+
+ACCOUNT_PATHS = (
+    "/auth/register",
+    "/auth/email/verify",
+    "/auth/email/resend",
+    "/auth/login",
+    "/auth/logout",
+    "/auth/password/forgot",
+    "/auth/password/reset",
+    "/auth/password/change",
+    "/account",
+    "/account/delete",
+    "/account/second-factor",
+    "/account/second-factor/confirm",
+)
+
+
+def _resolve(spec: dict, schema: dict) -> dict:
+    ref = schema.get("$ref")
+    return spec["components"]["schemas"][ref.rsplit("/", 1)[1]] if ref else schema
+
+
+def test_account_endpoints_are_in_the_openapi_schema_with_examples(api):
+    spec = api.get("/openapi.json").json()
+    for path in ACCOUNT_PATHS:
+        assert path in spec["paths"], path
+        for method, operation in spec["paths"][path].items():
+            assert operation.get("summary"), (method, path)
+            body = operation.get("requestBody")
+            if body is not None:
+                schema = _resolve(spec, body["content"]["application/json"]["schema"])
+                assert schema.get("examples"), f"{method} {path}: request has no example"
+            for status, response in operation["responses"].items():
+                if status.startswith("2") and "content" in response:
+                    schema = _resolve(spec, response["content"]["application/json"]["schema"])
+                    assert schema.get("examples"), f"{method} {path} {status}: no example"

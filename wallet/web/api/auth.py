@@ -12,8 +12,6 @@ attacker could start a link for their own account and have a victim finish it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,15 +27,50 @@ _EMAIL = Field(max_length=320, examples=["liga.ozolina@example.lv"])
 _PASSWORD = Field(max_length=1024, examples=["correct horse battery staple"])
 _TOKEN = Field(max_length=128, description="the token from the link in the e-mail")
 _CODE = Field(max_length=32, description="a 6-digit TOTP code or a recovery code")
-_ACCEPTED = {"status": "accepted"}
+
+
+#: A shortened bearer token for the examples (header.claims.signature of imk-session+jwt).
+_EXAMPLE_TOKEN = ".".join(
+    ("eyJhbGciOiJFZERTQSIsImtpZCI6Ii4uLiIsInR5cCI6Imltay1zZXNzaW9uK2p3dCJ9",
+     "eyJzdWIiOiJhY2NvdW50OjQyIn0", "c2lnbmF0dXJl")
+)  # fmt: skip
 
 
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class AcceptedPublic(BaseModel):
+    """The request was taken; the answer is the same for every e-mail address."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "accepted"}]})
+
+    status: str
+
+
+class StatusPublic(BaseModel):
+    """The address is proven."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "verified"}]})
+
+    status: str
+
+
 class RegisterBody(_Body):
     """A new learner account; the e-mail address is proven by the link sent to it."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "liga.ozolina@example.lv",
+                    "password": "Daugava flows slowly 1972",
+                    "language": "lv",
+                }
+            ]
+        },
+    )
 
     email: str = _EMAIL
     password: str = _PASSWORD
@@ -47,17 +80,39 @@ class RegisterBody(_Body):
 class EmailBody(_Body):
     """An e-mail address (resend a verification link, ask for a password reset)."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"email": "liga.ozolina@example.lv"}]}
+    )
+
     email: str = _EMAIL
 
 
 class TokenBody(_Body):
     """The token of a link from an e-mail."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"token": "Jm4xQ2h0b0lOa3J3c1B0dWZ6dW5vS0VqX0pqN2ZhX2s"}]},
+    )
+
     token: str = _TOKEN
 
 
 class LoginBody(_Body):
     """Sign in; ``code`` is required when the account has a second factor."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "liga.ozolina@example.lv",
+                    "password": "Daugava flows slowly 1972",
+                    "code": "492039",
+                }
+            ]
+        },
+    )
 
     email: str = _EMAIL
     password: str = _PASSWORD
@@ -69,6 +124,18 @@ class LoginBody(_Body):
 class LoginPublic(BaseModel):
     """An API session: send ``Authorization: Bearer <access_token>``."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "access_token": _EXAMPLE_TOKEN,
+                    "token_type": "Bearer",
+                    "expires_in": 28800,
+                }
+            ]
+        }
+    )
+
     access_token: str
     token_type: str = "Bearer"  # noqa: S105 (the RFC 6750 token type, not a secret)
     expires_in: int
@@ -77,12 +144,36 @@ class LoginPublic(BaseModel):
 class ResetBody(_Body):
     """A new password, through the token of a reset link."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "Jm4xQ2h0b0lOa3J3c1B0dWZ6dW5vS0VqX0pqN2ZhX2s",
+                    "password": "Gauja bends near Sigulda",
+                }
+            ]
+        },
+    )
+
     token: str = _TOKEN
     password: str = _PASSWORD
 
 
 class ChangePasswordBody(_Body):
     """A new password, proving the current one."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "currentPassword": "Daugava flows slowly 1972",
+                    "newPassword": "Gauja bends near Sigulda",
+                }
+            ]
+        },
+    )
 
     currentPassword: str = _PASSWORD  # noqa: N815
     newPassword: str = _PASSWORD  # noqa: N815
@@ -91,17 +182,39 @@ class ChangePasswordBody(_Body):
 class PasswordBody(_Body):
     """The account's password, to confirm a destructive action."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"password": "Daugava flows slowly 1972"}]}
+    )
+
     password: str = _PASSWORD
 
 
 class CodeBody(_Body):
     """A second-factor code."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"code": "492039"}]})
+
     code: str = _CODE
 
 
 class AccountPublic(BaseModel):
     """The signed-in account as its owner sees it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "email": "liga.ozolina@example.lv",
+                    "role": "learner",
+                    "institution": None,
+                    "language": "lv",
+                    "emailVerified": True,
+                    "secondFactor": True,
+                    "personalCodeLinked": True,
+                }
+            ]
+        }
+    )
 
     email: str
     role: str
@@ -115,6 +228,17 @@ class AccountPublic(BaseModel):
 class EnrolmentPublic(BaseModel):
     """A second factor being set up: add it to an authenticator app, then confirm a code."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+                    "otpauthUri": "otpauth://totp/IMK%20Wallet:liga.ozolina%40example.lv?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=IMK%20Wallet",
+                }
+            ]
+        }
+    )
+
     secret: str
     otpauthUri: str  # noqa: N815
 
@@ -122,13 +246,17 @@ class EnrolmentPublic(BaseModel):
 class RecoveryCodesPublic(BaseModel):
     """Recovery codes, shown this once; each signs in once instead of a TOTP code."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"recoveryCodes": ["7k2m-q9x4-h0tr", "c3vz-8w1n-pq5e"]}]}
+    )
+
     recoveryCodes: list[str]  # noqa: N815
 
 
 @router.post("/auth/register", status_code=202, summary="Register a learner account")
 def register(
     body: RegisterBody, services: ServicesDep, session: SessionDep, now: ClockDep, client: ClientDep
-) -> dict[str, Any]:
+) -> AcceptedPublic:
     """Open a learner account and mail a verification link; 202 whether or not the address
     was taken (a taken address gets no mail)."""
     accounts.register(
@@ -141,29 +269,29 @@ def register(
         now=now,
     )
     session.commit()
-    return _ACCEPTED
+    return AcceptedPublic(status="accepted")
 
 
 @router.post("/auth/email/verify", summary="Prove the e-mail address")
 def verify_email(
     body: TokenBody, services: ServicesDep, session: SessionDep, now: ClockDep
-) -> dict[str, Any]:
+) -> StatusPublic:
     """Use the single-use link sent at registration."""
     accounts.verify_email(session, ctx=services.accounts, token=body.token, now=now)
     session.commit()
-    return {"status": "verified"}
+    return StatusPublic(status="verified")
 
 
 @router.post("/auth/email/resend", status_code=202, summary="Send a new verification link")
 def resend(
     body: EmailBody, services: ServicesDep, session: SessionDep, now: ClockDep, client: ClientDep
-) -> dict[str, Any]:
+) -> AcceptedPublic:
     """Mail a new link to an unproven address; 202 for every address."""
     accounts.resend_verification(
         session, ctx=services.accounts, email=body.email, client=client, now=now
     )
     session.commit()
-    return _ACCEPTED
+    return AcceptedPublic(status="accepted")
 
 
 @router.post("/auth/login", status_code=201, summary="Sign in (API session)")
@@ -196,11 +324,11 @@ def logout(principal: PrincipalDep, session: SessionDep, now: ClockDep) -> Respo
 @router.post("/auth/password/forgot", status_code=202, summary="Ask for a password reset")
 def forgot(
     body: EmailBody, services: ServicesDep, session: SessionDep, now: ClockDep, client: ClientDep
-) -> dict[str, Any]:
+) -> AcceptedPublic:
     """Mail a reset link when the address has an account; 202 for every address."""
     accounts.request_reset(session, ctx=services.accounts, email=body.email, client=client, now=now)
     session.commit()
-    return _ACCEPTED
+    return AcceptedPublic(status="accepted")
 
 
 @router.post("/auth/password/reset", status_code=204, summary="Reset the password")
