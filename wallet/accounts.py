@@ -32,6 +32,7 @@ from wallet.db.models import Account, AuthSession, OneTimeLink
 from wallet.errors import (
     AuthenticationError,
     ConflictError,
+    GoneError,
     InputError,
     PermissionDeniedError,
     SecondFactorError,
@@ -271,7 +272,7 @@ def resend_verification(
 def verify_email(session: Session, *, ctx: AccountsContext, token: str, now: int) -> None:
     """Use a verification link: the address is proven.
 
-    :raises AuthenticationError: for an unknown, used or expired link (one answer for all).
+    :raises GoneError: for an unknown, used or expired link (one answer for all).
     """
     account = _use_link(session, ctx, token=token, purpose=VERIFY_EMAIL, now=now)
     if account.email_verified_at is None:
@@ -284,7 +285,7 @@ def verify_email(session: Session, *, ctx: AccountsContext, token: str, now: int
 def _use_link(
     session: Session, ctx: AccountsContext, *, token: str, purpose: str, now: int
 ) -> Account:
-    failure = AuthenticationError("the link is unknown, already used or expired")
+    failure = GoneError("the link is unknown, already used or expired")
     if not token or len(token) > 128:
         raise failure
     account_id = account_crud.use_link(
@@ -336,6 +337,8 @@ def sign_in(
         address = normalise_email(email)
     except InputError:
         raise failure from None
+    pair = f"{address} {client}"
+    ctx.limiter.check(session, ratelimit.LOGIN_PER_ACCOUNT_AND_ADDRESS, pair, now=now)
     ctx.limiter.check(session, ratelimit.LOGIN_PER_ACCOUNT, address, now=now)
     ctx.limiter.check(session, ratelimit.LOGIN_PER_ADDRESS, client, now=now)
     account = account_crud.account_by_email(session, email=address)
@@ -346,6 +349,7 @@ def sign_in(
         check = passwords.verify_password(account.password_hash, password, ctx.password_params)
         verified = check.verified
     if account is None or not verified:
+        ctx.limiter.fail(ratelimit.LOGIN_PER_ACCOUNT_AND_ADDRESS, pair, now=now)
         ctx.limiter.fail(ratelimit.LOGIN_PER_ACCOUNT, address, now=now)
         ctx.limiter.fail(ratelimit.LOGIN_PER_ADDRESS, client, now=now)
         raise failure
@@ -484,7 +488,7 @@ def reset_password(
 
     A reset link also proves the address, so an unverified account becomes verified.
 
-    :raises AuthenticationError: for an unknown, used or expired link.
+    :raises GoneError: for an unknown, used or expired link.
     :raises WeakPasswordError: for a password the policy refuses (the link stays usable).
     """
     account = _use_link(session, ctx, token=token, purpose=RESET_PASSWORD, now=now)

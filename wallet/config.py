@@ -51,8 +51,8 @@ class Settings(BaseModel):
     session_ttl_seconds: int = 8 * 3600
     #: Lifetime of an e-mail verification link, in seconds.
     verify_link_ttl_seconds: int = 24 * 3600
-    #: Lifetime of a password-reset link, in seconds.
-    reset_link_ttl_seconds: int = 3600
+    #: Lifetime of a password-reset (or invitation) link, in seconds.
+    reset_link_ttl_seconds: int = 600
     #: Argon2id cost: passes, memory in KiB, lanes (RFC 9106 §4, second option by default).
     password_time_cost: int = 3
     password_memory_kib: int = 64 * 1024

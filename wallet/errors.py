@@ -21,6 +21,7 @@ only places that translate these into answers.
     ├── PermissionDeniedError            403  an issuer acting outside its rights
     ├── NotFoundError                    404
     ├── ConflictError                    409  a credentialId reused for another credential
+    ├── GoneError                        410  a single-use link that is unknown, used or expired
     ├── RateLimitedError                 429  too many failed attempts for an account or address
     ├── RecordError                      422  issuance input that fails its type (names every field)
     ├── MailDeliveryError                503  MAIL_NOT_SENT: the mail server refused or is down
@@ -166,6 +167,15 @@ class ConflictError(WalletError):
     code = "CONFLICT"
     status = 409
     title = "Conflict"
+
+
+class GoneError(WalletError):
+    """A single-use link (e-mail verification, password reset) that cannot be used: unknown,
+    used already or expired; one answer for all three."""
+
+    code = "LINK_NOT_USABLE"
+    status = 410
+    title = "Link no longer usable"
 
 
 class RateLimitedError(WalletError):

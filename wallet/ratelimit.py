@@ -28,8 +28,12 @@ class Limit:
     window: int
 
 
-#: Failed logins per account (e-mail address as typed): 5 in 15 minutes.
-LOGIN_PER_ACCOUNT = Limit("login-account", attempts=5, window=900)
+#: Failed logins per account (e-mail address as typed) from one client address: 5 in 15
+#: minutes. Keyed by the pair, so an attacker elsewhere cannot lock the owner out.
+LOGIN_PER_ACCOUNT_AND_ADDRESS = Limit("login-account-address", attempts=5, window=900)
+#: Failed logins per account from all addresses together: 50 in 15 minutes, against guessing
+#: spread over many addresses (locking the owner out then takes 50 attempts from elsewhere).
+LOGIN_PER_ACCOUNT = Limit("login-account", attempts=50, window=900)
 #: Failed logins per client address: 30 in 15 minutes (a shared office NAT stays usable).
 LOGIN_PER_ADDRESS = Limit("login-address", attempts=30, window=900)
 #: Password-reset and verification mails per account: 3 an hour.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from wallet.config import Settings
 from wallet.service import Services
 from wallet.web import problems
 from wallet.web.api import auth, credentials, published
+from wallet.web.deps import refuse_tokens_in_query
 from wallet.web.limits import BodyLimitMiddleware
 from wallet.web.pages import home
 
@@ -21,7 +22,12 @@ without an account. Errors are RFC 9457 problem details with a stable `code`.
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
     """Build the app for ``settings`` (or around ready ``services``, as tests do)."""
     services = services if services is not None else Services.build(settings)
-    app = FastAPI(title="IMK Wallet", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(
+        title="IMK Wallet",
+        version="0.1.0",
+        description=DESCRIPTION,
+        dependencies=[Depends(refuse_tokens_in_query)],
+    )
     app.state.services = services
     problems.install(app)
     app.include_router(credentials.router)

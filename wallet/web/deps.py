@@ -13,7 +13,7 @@ from wallet import sessions
 from wallet.access import TOKEN_PREFIX, IssuerPrincipal, authenticate
 from wallet.accounts import require_second_factor
 from wallet.config import Settings
-from wallet.errors import AuthenticationError, PermissionDeniedError
+from wallet.errors import AuthenticationError, InputError, PermissionDeniedError
 from wallet.service import Services
 from wallet.sessions import Principal
 
@@ -103,3 +103,18 @@ def get_client(request: Request) -> str:
 
 
 ClientDep = Annotated[str, Depends(get_client)]
+
+
+#: Query parameters that would carry a credential in a URL (RFC 6750 §2.3 allows
+#: ``access_token``; we do not: URLs end up in logs, histories and Referer headers).
+TOKEN_QUERY_NAMES = frozenset({"access_token", "api_key", "apikey"})
+
+
+def refuse_tokens_in_query(request: Request) -> None:
+    """Refuse a request that carries an API token or bearer token in its query string.
+
+    :raises InputError: 400, before anything else reads the request.
+    """
+    for name, value in request.query_params.multi_items():
+        if name.lower() in TOKEN_QUERY_NAMES or value.startswith(TOKEN_PREFIX):
+            raise InputError("send tokens in the Authorization header, never in the URL")

@@ -6,6 +6,8 @@ answers are compared whole: an unknown account and a wrong password must look th
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 
 import pytest
@@ -110,7 +112,8 @@ def test_verification_link_is_single_use(api, mailbox):
     token = token_of(last_link(mailbox, "once@example.lv", count=1))
     assert api.post("/auth/email/verify", json={"token": token}).status_code == 200
     reused = api.post("/auth/email/verify", json={"token": token})
-    assert reused.status_code == 401
+    assert reused.status_code == 410
+    assert reused.json()["code"] == "LINK_NOT_USABLE"
     forged = api.post("/auth/email/verify", json={"token": b64url_encode(b"\0" * 32)})
     assert problem(forged) == problem(reused)
 
@@ -119,7 +122,7 @@ def test_verification_link_expires(api, mailbox, accounts_world):
     api.post("/auth/register", json={"email": "late@example.lv", "password": PASSWORD})
     token = token_of(last_link(mailbox, "late@example.lv", count=1))
     accounts_world.clock[0] += accounts_world.services.settings.verify_link_ttl_seconds
-    assert api.post("/auth/email/verify", json={"token": token}).status_code == 401
+    assert api.post("/auth/email/verify", json={"token": token}).status_code == 410
     login_now = api.post("/auth/login", json={"email": "late@example.lv", "password": PASSWORD})
     assert login_now.status_code == 401
 
@@ -196,7 +199,7 @@ def test_forgot_and_reset_password(api, mailbox):
     assert old.status_code == 401
     login(api, Person("reset@example.lv", NEW_PASSWORD))
     again = api.post("/auth/password/reset", json={"token": token, "password": PASSWORD})
-    assert again.status_code == 401
+    assert again.status_code == 410
     notice = mailbox.wait_for(to="reset@example.lv", count=3)[2]
     assert links(notice) == [] or all("token=" not in link for link in links(notice))
 
@@ -499,3 +502,65 @@ def test_account_endpoints_are_in_the_openapi_schema_with_examples(api):
                 if status.startswith("2") and "content" in response:
                     schema = _resolve(spec, response["content"]["application/json"]["schema"])
                     assert schema.get("examples"), f"{method} {path} {status}: no example"
+
+
+def test_reset_link_older_than_ten_minutes_is_gone(api, mailbox, accounts_world):
+    register(api, mailbox, "tardy@example.lv")
+    api.post("/auth/password/forgot", json={"email": "tardy@example.lv"})
+    token = token_of(last_link(mailbox, "tardy@example.lv", count=2))
+    accounts_world.clock[0] += 600
+    late = api.post("/auth/password/reset", json={"token": token, "password": NEW_PASSWORD})
+    assert late.status_code == 410
+    login(api, Person("tardy@example.lv", PASSWORD))  # the old password still works
+
+
+def test_failures_from_elsewhere_do_not_lock_the_owner_out(accounts_world, mailbox, api):
+    register(api, mailbox, "owner@example.lv")
+    app = api.app
+    with TestClient(app, base_url="https://wallet.test", client=("203.0.113.9", 4000)) as attacker:
+        for _ in range(5):
+            bad = {"email": "owner@example.lv", "password": "w" * 20}
+            assert attacker.post("/auth/login", json=bad).status_code == 401
+        blocked = attacker.post(
+            "/auth/login", json={"email": "owner@example.lv", "password": PASSWORD}
+        )
+        assert blocked.status_code == 429
+    login(api, Person("owner@example.lv", PASSWORD))
+
+
+def _forged_session_token(person: Person, *, alg: str, key: bytes | None) -> str:
+    header, payload, _ = person.token.split(".")
+    claims = b64url_decode(payload)
+    new_header = b64url_encode(json.dumps({"alg": alg, "typ": SESSION_TOKEN_TYP}).encode())
+    body = b64url_encode(claims)
+    if key is None:
+        return f"{new_header}.{body}."
+    mac = hmac.new(key, f"{new_header}.{body}".encode(), hashlib.sha256).digest()
+    return f"{new_header}.{body}.{b64url_encode(mac)}"
+
+
+def test_session_token_with_alg_none_is_refused(api, mailbox):
+    person = login(api, register(api, mailbox, "none@example.lv"))
+    forged = _forged_session_token(person, alg="none", key=None)
+    assert api.get("/account", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+def test_session_token_hs256_keyed_with_the_public_key_is_refused(api, mailbox):
+    person = login(api, register(api, mailbox, "hs256@example.lv"))
+    jwks = api.get("/.well-known/jwks.json").json()
+    public = json.dumps(jwks["keys"][0]).encode()
+    forged = _forged_session_token(person, alg="HS256", key=public)
+    assert api.get("/account", headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+
+
+@pytest.mark.parametrize("name", ["access_token", "api_key"])
+def test_tokens_in_the_query_string_are_refused(api, mailbox, name):
+    person = login(api, register(api, mailbox, f"{name.replace('_', '')}@example.lv"))
+    response = api.get(f"/account?{name}={person.token}", headers=person.auth)
+    assert response.status_code == 400
+    assert person.token not in response.text
+
+
+def test_issuer_api_token_in_the_query_string_is_refused(api, accounts_world):
+    token = accounts_world.tokens["uni"]
+    assert api.get(f"/credentials?t={token}").status_code == 400
