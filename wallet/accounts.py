@@ -343,12 +343,11 @@ def sign_in(
     ctx.limiter.check(session, ratelimit.LOGIN_PER_ADDRESS, client, now=now)
     account = account_crud.account_by_email(session, email=address)
     if account is None:
-        passwords.dummy_verify(ctx.password_params)
-        verified = False
+        passwords.dummy_verify(ctx.password_params)  # the same time as a real check
+        check = passwords.PasswordCheck(verified=False, needs_rehash=False)
     else:
         check = passwords.verify_password(account.password_hash, password, ctx.password_params)
-        verified = check.verified
-    if account is None or not verified:
+    if account is None or not check.verified:
         ctx.limiter.fail(ratelimit.LOGIN_PER_ACCOUNT_AND_ADDRESS, pair, now=now)
         ctx.limiter.fail(ratelimit.LOGIN_PER_ACCOUNT, address, now=now)
         ctx.limiter.fail(ratelimit.LOGIN_PER_ADDRESS, client, now=now)

@@ -112,6 +112,11 @@ class Services:
             registry=self.registry, types=self.types, key_history=self.key_history
         )
 
+    def ensure_service_key(self) -> None:
+        """Create the service's own signing key if it has none (in its own transaction)."""
+        with self.session() as session:
+            self.keystore.service_key(session, now=self.now())
+
     @cached_property
     def mailer(self) -> SMTPMailer:
         """Outgoing mail through the configured SMTP server."""

@@ -101,7 +101,11 @@ def start(
     """Open a session of ``kind`` ("cookie" or "api") and return it with its secret.
 
     The secret is the cookie value or the bearer token; it is shown once. A login whose
-    account has a second factor starts with ``second_factor`` false.
+    account has a second factor starts with ``second_factor`` false. Bearer tokens are
+    signed with the service's current key, which the app creates at start
+    (:meth:`wallet.service.Services.ensure_service_key`).
+
+    :raises NotFoundError: when the service has no key yet (the app was not started).
     """
     assert account.id is not None and kind in ("cookie", "api")
     session_id = b64url_encode(ctx.random(16))
@@ -119,8 +123,8 @@ def start(
         row.cookie_hash = keyed_hash(ctx.hash_key, secret)
         account_crud.add_session(session, row=row)
         return row, secret
+    kid, key = ctx.keystore.signing_key(session, issuer_slug=SERVICE_SLUG)
     account_crud.add_session(session, row=row)
-    kid, key = ctx.keystore.service_key(session, now=now)
     claims: dict[str, Any] = {
         "iss": ctx.base_url,
         "aud": ctx.base_url,

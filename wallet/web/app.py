@@ -22,6 +22,7 @@ without an account. Errors are RFC 9457 problem details with a stable `code`.
 def create_app(settings: Settings, *, services: Services | None = None) -> FastAPI:
     """Build the app for ``settings`` (or around ready ``services``, as tests do)."""
     services = services if services is not None else Services.build(settings)
+    services.ensure_service_key()
     app = FastAPI(
         title="IMK Wallet",
         version="0.1.0",
