@@ -37,6 +37,7 @@ LAYERS: dict[str, int] = {
     "db": 2,
     "personal_code": 2,
     "passwords": 2,
+    "collation": 2,
     "totp": 2,
     "mail": 2,
     "oidc": 2,

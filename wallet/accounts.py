@@ -26,7 +26,7 @@ from typing import Protocol
 
 from sqlmodel import Session
 
-from wallet import passwords, ratelimit, sessions, totp
+from wallet import holder, passwords, ratelimit, sessions, totp
 from wallet.db import account_crud, crud
 from wallet.db.models import Account, AuthSession, OneTimeLink
 from wallet.errors import (
@@ -37,6 +37,7 @@ from wallet.errors import (
     PermissionDeniedError,
     SecondFactorError,
 )
+from wallet.holder import HolderContext
 from wallet.jose import b64url_encode, keyed_hash, seal, unseal
 from wallet.mail import compose
 from wallet.mail.addresses import parse_mailbox
@@ -72,6 +73,7 @@ class AccountsContext:
     reset_link_ttl: int
     limiter: ratelimit.RateLimiter
     sessions: sessions.SessionContext
+    holder: HolderContext
     random: Callable[[int], bytes]
 
 
@@ -278,6 +280,7 @@ def verify_email(session: Session, *, ctx: AccountsContext, token: str, now: int
     if account.email_verified_at is None:
         account.email_verified_at = now
         session.add(account)
+    holder.attach(session, ctx=ctx.holder, account=account, now=now)
     assert account.id is not None
     _audit(session, actor="self", action="account.verify-email", account_id=account.id, now=now)
 
@@ -494,6 +497,7 @@ def reset_password(
     _set_password(session, ctx, account=account, password=password, now=now)
     if account.email_verified_at is None:
         account.email_verified_at = now
+        holder.attach(session, ctx=ctx.holder, account=account, now=now)
     assert account.id is not None
     _audit(session, actor="self", action="account.reset-password", account_id=account.id, now=now)
 

@@ -58,6 +58,9 @@ class Settings(BaseModel):
     password_memory_kib: int = 64 * 1024
     password_parallelism: int = 4
 
+    #: scrypt cost n of a learner's key export (2^17 = 128 MiB per guess).
+    export_scrypt_n: int = 2**17
+
     # --- outgoing mail (SMTP) ---------------------------------------------------------
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25
@@ -147,6 +150,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ("IMK_PASSWORD_TIME_COST", "password_time_cost"),
         ("IMK_PASSWORD_MEMORY_KIB", "password_memory_kib"),
         ("IMK_PASSWORD_PARALLELISM", "password_parallelism"),
+        ("IMK_EXPORT_SCRYPT_N", "export_scrypt_n"),
         ("IMK_SMTP_HOST", "smtp_host"),
         ("IMK_SMTP_PORT", "smtp_port"),
         ("IMK_SMTP_USERNAME", "smtp_username"),

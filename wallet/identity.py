@@ -18,10 +18,12 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from wallet import holder
 from wallet.accounts import require_signed_in
 from wallet.db import account_crud, crud
 from wallet.db.models import SignInState
 from wallet.errors import ConflictError, IdentityProviderError, NotFoundError, PermissionDeniedError
+from wallet.holder import HolderContext
 from wallet.jose import keyed_hash
 from wallet.oidc import AuthRequest, OIDCClient
 from wallet.personal_code import hash_identifier
@@ -39,6 +41,7 @@ class IdentityContext:
     client: OIDCClient | None
     learner_key: bytes
     state_key: bytes
+    holder: HolderContext
     random: Callable[[int], bytes]
 
 
@@ -105,8 +108,8 @@ def complete_link(
     )
     identity = client.complete(code=code, state=state, expected=expected, now=now)
     code_hash = hash_identifier(ctx.learner_key, "pk", identity.personal_code)
-    holder = account_crud.account_by_personal_code(session, code_hash=code_hash)
-    if holder is not None and holder.id != principal.account_id:
+    owner = account_crud.account_by_personal_code(session, code_hash=code_hash)
+    if owner is not None and owner.id != principal.account_id:
         raise ConflictError("this personal code is linked to another account")
     account = account_crud.account_by_id(session, account_id=principal.account_id)
     if account is None:
@@ -114,6 +117,7 @@ def complete_link(
     account.personal_code_hash = code_hash
     account.personal_code_linked_at = now
     session.add(account)
+    holder.attach(session, ctx=ctx.holder, account=account, now=now)
     crud.add_audit(
         session,
         at=now,

@@ -18,9 +18,10 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from wallet import personal_code
+from wallet import holder, personal_code
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
 from wallet.db import crud
+from wallet.db.models import HolderWallet
 from wallet.errors import (
     ConflictError,
     DataModelError,
@@ -33,6 +34,7 @@ from wallet.errors import (
     SchemaError,
     TrustError,
 )
+from wallet.holder import HolderContext
 from wallet.jose import dumps_sorted
 from wallet.keystore import Keystore
 from wallet.trust import IssuerEntry
@@ -98,6 +100,8 @@ class IssuanceContext:
     types: TypeRegistry
     keystore: Keystore
     learner_key: bytes
+    #: Where credentials for a learner are delivered (None: recorded only, as in benches).
+    holder: HolderContext | None = None
 
 
 #: Members the service fills in when the credential leaves them out.
@@ -106,6 +110,7 @@ _DEFAULTED = ("issuer", "validFrom", "id")
 
 class _Prepared(NamedTuple):
     # A named tuple: built once per credential on the issuance hot path.
+    given: Mapping[str, Any]
     given_json: bytes
     extra: dict[str, Any]
     type_name: str
@@ -114,6 +119,7 @@ class _Prepared(NamedTuple):
     content_hash: str
     learner_hash: str | None
     email_hash: str | None
+    email: str | None
     format: str
 
 
@@ -213,7 +219,7 @@ def _prepare(
         except JSONLDError as exc:
             problems.append(_problem(prefix, "", exc.description))
 
-    learner_hash = email_hash = None
+    learner_hash = email_hash = email = None
     if request.learner is not None:
         if request.learner.personal_code is not None:
             try:
@@ -238,6 +244,7 @@ def _prepare(
     # then signed, so each credential is serialised once.
     given_json = dumps_sorted(given)
     return _Prepared(
+        given=given,
         given_json=given_json,
         extra={name: credential[name] for name in _DEFAULTED if name not in given},
         type_name=type_name,
@@ -246,8 +253,47 @@ def _prepare(
         content_hash=hashlib.sha256(given_json).hexdigest(),
         learner_hash=learner_hash,
         email_hash=email_hash,
+        email=email,
         format=request.format,
     )
+
+
+def _wallets(
+    session: Session,
+    ctx: IssuanceContext,
+    prepared: Sequence[_Prepared],
+    existing: Mapping[str, Any],
+    *,
+    now: int,
+) -> dict[str, HolderWallet]:
+    """The wallet each new credential for a learner lands in (pending ones made as needed).
+
+    A record issued before keeps the learner it was issued to: another envelope of it goes
+    to the same wallet.
+    """
+    found: dict[str, HolderWallet] = {}
+    if ctx.holder is None:
+        return found
+    for item in prepared:
+        record = existing.get(item.record_id)
+        learner_hash = record.learner_hash if record is not None else item.learner_hash
+        email_hash = record.learner_email_hash if record is not None else item.email_hash
+        wallet = holder.wallet_for_learner(
+            session, ctx=ctx.holder, learner_hash=learner_hash, email_hash=email_hash,
+            email=item.email, now=now,
+        )  # fmt: skip
+        if wallet is not None:
+            found[item.record_id] = wallet
+    return found
+
+
+def _bound_to_holder(given: Mapping[str, Any], holder_did: str) -> bytes:
+    """The credential's JSON with the learner's holder DID as the subject id (DESIGN §3),
+    unless the institution named the subject itself."""
+    subject = given.get("credentialSubject")
+    if not isinstance(subject, Mapping) or "id" in subject:
+        return dumps_sorted(given)
+    return dumps_sorted({**given, "credentialSubject": {**subject, "id": holder_did}})
 
 
 def issue_batch(
@@ -295,6 +341,7 @@ def issue_batch(
             f"{issuer.slug} has no current signing key (imk keys rotate {issuer.slug})"
         ) from exc
     signer = vc_jwt_signer(kid=kid, key=key)
+    wallets = _wallets(session, ctx, prepared, existing, now=now)
     results: list[IssuedCredential] = []
     new_records: list[dict[str, Any]] = []
     new_envelopes: list[dict[str, Any]] = []
@@ -322,7 +369,11 @@ def issue_batch(
                     "batch_id": batch_id, "created_at": now,
                 }
             )  # fmt: skip
-        token = secure_vc_jwt_json(item.given_json, item.extra, signer=signer, iat=now)
+        wallet = wallets.get(item.record_id)
+        given_json = item.given_json
+        if wallet is not None:
+            given_json = _bound_to_holder(item.given, wallet.holder_did)
+        token = secure_vc_jwt_json(given_json, item.extra, signer=signer, iat=now)
         new_envelopes.append(
             {
                 "credential_id": item.record_id,
@@ -339,6 +390,14 @@ def issue_batch(
             )
         )  # fmt: skip
     crud.insert_issued(session, records=new_records, envelopes=new_envelopes)
+    if ctx.holder is not None:
+        for envelope_row in new_envelopes:
+            wallet = wallets.get(envelope_row["credential_id"])
+            if wallet is not None:
+                holder.store(
+                    session, ctx=ctx.holder, wallet=wallet, token=envelope_row["token"],
+                    source="issued", now=now, record_id=envelope_row["credential_id"],
+                )  # fmt: skip
     if new_envelopes:
         crud.add_audit(
             session, at=now, actor=f"issuer:{issuer.slug}", action="credential.issue",

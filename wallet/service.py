@@ -21,9 +21,10 @@ from wallet.accounts import AccountsContext
 from wallet.config import Settings
 from wallet.credential_types import TypeRegistry, load_types
 from wallet.db.engine import make_engine
+from wallet.holder import HolderContext
 from wallet.identity import PERSONAL_CODE_CALLBACK, IdentityContext
 from wallet.issuance import IssuanceContext
-from wallet.jose import derive_secret
+from wallet.jose import ScryptCost, derive_secret
 from wallet.keystore import Keystore
 from wallet.mail import Security, SMTPMailer, SMTPSettings
 from wallet.oidc import OIDCClient, OIDCSettings
@@ -102,7 +103,24 @@ class Services:
         """What the issuance use-case needs."""
         secret = self.settings.secret_key.get_secret_value()
         return IssuanceContext(
-            types=self.types, keystore=self.keystore, learner_key=learner_hash_key(secret)
+            types=self.types,
+            keystore=self.keystore,
+            learner_key=learner_hash_key(secret),
+            holder=self.holder,
+        )
+
+    @cached_property
+    def holder(self) -> HolderContext:
+        """What the wallet use-cases need."""
+        secret = self.settings.secret_key.get_secret_value()
+        return HolderContext(
+            kek=derive_secret(secret, "imk/wallet-key-encryption"),
+            learner_key=learner_hash_key(secret),
+            verification=self.verification,
+            types=self.types,
+            registry=self.registry,
+            random=self.random,
+            export_cost=ScryptCost(n=self.settings.export_scrypt_n),
         )
 
     @cached_property
@@ -166,6 +184,7 @@ class Services:
             reset_link_ttl=s.reset_link_ttl_seconds,
             limiter=RateLimiter(self.engine, hash_key=derive_secret(secret, "imk/rate-limit")),
             sessions=self.sessions,
+            holder=self.holder,
             random=self.random,
         )
 
@@ -191,5 +210,6 @@ class Services:
             client=client,
             learner_key=learner_hash_key(secret),
             state_key=derive_secret(secret, "imk/oidc-state"),
+            holder=self.holder,
             random=self.random,
         )

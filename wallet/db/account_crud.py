@@ -19,12 +19,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from wallet.db.models import (
+    AccessEvent,
     Account,
     AuthSession,
+    HolderWallet,
     OneTimeLink,
     RateCounter,
     RecoveryCode,
     SignInState,
+    WalletItem,
 )
 from wallet.errors import ConflictError
 
@@ -66,7 +69,14 @@ def account_by_personal_code(session: Session, *, code_hash: str) -> Account | N
 
 
 def delete_account(session: Session, *, account_id: int) -> None:
-    """Delete the account and everything that hangs off it (sessions, links, codes, states)."""
+    """Delete the account and everything that hangs off it (sessions, links, codes, states,
+    its wallets with their credentials and access log)."""
+    wallet_ids = list(
+        session.exec(select(HolderWallet.id).where(HolderWallet.account_id == account_id)).all()
+    )
+    for item_model in (AccessEvent, WalletItem):
+        session.execute(delete(item_model).where(col(item_model.wallet_id).in_(wallet_ids)))
+    session.execute(delete(HolderWallet).where(col(HolderWallet.account_id) == account_id))
     for model in (AuthSession, OneTimeLink, RecoveryCode, SignInState):
         session.execute(delete(model).where(col(model.account_id) == account_id))
     session.execute(delete(Account).where(col(Account.id) == account_id))

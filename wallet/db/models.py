@@ -201,3 +201,74 @@ class RateCounter(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=128)
     window_start: int = Field(primary_key=True, sa_type=BigInteger)
     count: int = Field(default=0)
+
+
+class HolderWallet(SQLModel, table=True):
+    """A learner's wallet: pending (no account yet) or attached to an account.
+
+    Found by the keyed hash of the personal code or of the e-mail address it was issued to
+    (the same hashes as ``credential_record``). An account may hold several wallets (one
+    for its personal code, one for its e-mail address, one for what it imported): each
+    keeps the holder keys its credentials are bound to, and the account sees them all.
+
+    Its data key (AES-256) is sealed by the key-encryption key from settings; the holder
+    private keys (P-256 for ``did:jwk`` and the SD-JWT ``cnf``, Ed25519) are sealed by the
+    data key.
+    """
+
+    __tablename__ = "holder_wallet"
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, index=True, foreign_key="account.id")
+    personal_code_hash: str | None = Field(default=None, unique=True, max_length=64)
+    email_hash: str | None = Field(default=None, index=True, max_length=64)
+    holder_did: str = Field(unique=True, max_length=512)
+    data_key: str = Field(max_length=256)
+    p256_key: str = Field(sa_column=Column(Text, nullable=False))
+    ed25519_key: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: int = Field(sa_type=BigInteger)
+
+
+class WalletItem(SQLModel, table=True):
+    """One credential in a wallet: sealed content, plus plain columns to list and search.
+
+    The plain columns (type, issuer, titles, dates) hold no personal data of the subject;
+    the credential itself and its verification result are sealed by the wallet's data key.
+    Listing the newest credentials of a wallet reads the index
+    ``(wallet_id, issued_at, id)``.
+    """
+
+    __tablename__ = "wallet_item"
+    __table_args__ = (
+        Index("ix_wallet_item_wallet_newest", "wallet_id", "issued_at", "id"),
+        UniqueConstraint("wallet_id", "record_id", "format"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    wallet_id: int = Field(foreign_key="holder_wallet.id")
+    record_id: str | None = Field(default=None, max_length=512)
+    source: str = Field(max_length=16)
+    format: str = Field(max_length=32)
+    type_name: str = Field(max_length=64)
+    issuer_slug: str | None = Field(default=None, max_length=64)
+    issuer_id: str = Field(max_length=512)
+    title_lv: str | None = Field(default=None, max_length=512)
+    title_en: str | None = Field(default=None, max_length=512)
+    issued_at: int = Field(sa_type=BigInteger)
+    added_at: int = Field(sa_type=BigInteger)
+    verified: bool = Field(default=False)
+    trust: str = Field(max_length=16)
+    content: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class AccessEvent(SQLModel, table=True):
+    """Someone other than the learner read the learner's data (shown to the learner)."""
+
+    __tablename__ = "access_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    wallet_id: int = Field(index=True, foreign_key="holder_wallet.id")
+    at: int = Field(sa_type=BigInteger)
+    actor: str = Field(max_length=128)
+    action: str = Field(max_length=64)
+    target: str = Field(max_length=512)

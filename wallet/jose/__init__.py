@@ -28,8 +28,16 @@ from wallet.jose.jws import (
     verify_signature,
 )
 from wallet.jose.mac import constant_time_equal, derive_secret, keyed_hash
+from wallet.jose.passphrase import ScryptCost, decrypt_with_passphrase, encrypt_with_passphrase
 from wallet.jose.seal import seal, unseal
-from wallet.jose.signing import SigningKey, encrypt_pem, generate_signing_key, load_pem
+from wallet.jose.signing import (
+    SigningKey,
+    encrypt_pem,
+    generate_signing_key,
+    load_der,
+    load_pem,
+    private_der,
+)
 from wallet.jose.strictjson import dumps_compact, dumps_sorted, loads_object
 
 __all__ = [
@@ -41,24 +49,29 @@ __all__ = [
     "JWKSet",
     "ParsedJWS",
     "RawJWS",
+    "ScryptCost",
     "SigningKey",
     "b64url_decode",
     "b64url_encode",
     "check_ed25519_public_bytes",
     "check_header",
     "constant_time_equal",
+    "decrypt_with_passphrase",
     "derive_secret",
     "dumps_compact",
     "dumps_sorted",
     "encrypt_pem",
+    "encrypt_with_passphrase",
     "generate_signing_key",
     "keyed_hash",
+    "load_der",
     "load_pem",
     "loads_object",
     "parse_compact",
     "parse_compact_raw",
     "parse_jwk_set",
     "peek_header",
+    "private_der",
     "public_jwk",
     "seal",
     "sign_compact",

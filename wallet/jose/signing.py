@@ -85,3 +85,27 @@ def load_pem(data: bytes, passphrase: bytes | None) -> SigningKey:
     if not isinstance(private, Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
         raise AlgorithmError("signing keys must be Ed25519 or P-256")
     return _wrap(private)
+
+
+def private_der(key: SigningKey) -> bytes:
+    """The private key as unencrypted PKCS#8 DER, for a caller that seals it itself."""
+    return key.private.private_bytes(
+        serialization.Encoding.DER,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def load_der(data: bytes) -> SigningKey:
+    """Load a key written by :func:`private_der`.
+
+    :raises InputError: when the bytes are not a private key; :raises AlgorithmError: when
+        it is not Ed25519 or P-256.
+    """
+    try:
+        private = serialization.load_der_private_key(data, password=None)
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        raise InputError("not a readable private key") from exc
+    if not isinstance(private, Ed25519PrivateKey | ec.EllipticCurvePrivateKey):
+        raise AlgorithmError("signing keys must be Ed25519 or P-256")
+    return _wrap(private)

@@ -1,5 +1,5 @@
 """FastAPI dependencies as ``Annotated`` aliases: services, settings, session, clock, issuer,
-the signed-in person, the client address."""
+the signed-in person (bearer token or page cookie), the client address."""
 
 from __future__ import annotations
 
@@ -91,6 +91,30 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_cookie_principal(
+    request: Request, services: ServicesDep, session: SessionDep, now: ClockDep
+) -> Principal | None:
+    """The person signed in through the page session cookie, or None (checked against the
+    database; a session still waiting for its second factor counts, see
+    :attr:`Principal.fully_signed_in`).
+
+    The account's language is left on ``request.state.language`` for the pages' error
+    answers.
+    """
+    value = request.cookies.get(sessions.COOKIE_NAME)
+    if value is None:
+        return None
+    try:
+        principal = sessions.from_cookie(session, ctx=services.sessions, value=value, now=now)
+    except AuthenticationError:
+        return None
+    request.state.language = principal.language
+    return principal
+
+
+CookiePrincipalDep = Annotated[Principal | None, Depends(get_cookie_principal)]
 
 
 def get_client(request: Request) -> str:

@@ -1,0 +1,95 @@
+"""HTML form bodies (``application/x-www-form-urlencoded``), parsed strictly.
+
+Starlette's form parser needs python-multipart and silently keeps one of two repeated
+fields. Here the body is parsed with :func:`urllib.parse.parse_qs` under a field cap, and
+everything ambiguous is refused with a 400: another content type or charset, a body that is
+not UTF-8 once percent-decoded, a field given twice, too many fields, an over-long value, a
+missing field, a field the form does not have. The body size is capped before this by
+:class:`wallet.web.limits.BodyLimitMiddleware`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from fastapi import Request
+
+from wallet.errors import InputError
+
+#: The one content type an HTML form here is sent as.
+FORM_TYPE = "application/x-www-form-urlencoded"
+#: Most fields one form body may carry (no form here has more than five).
+MAX_FIELDS = 32
+#: Longest field value read (the API caps passwords at 1024 characters too).
+MAX_FIELD_CHARS = 1024
+
+
+@dataclass(frozen=True)
+class Form:
+    """The fields of one form body, each given exactly once."""
+
+    fields: Mapping[str, str]
+
+    def get(self, name: str) -> str | None:
+        """The value of ``name``, or None when the form does not carry it."""
+        return self.fields.get(name)
+
+    def values(self, *names: str, ignore: frozenset[str] = frozenset({"csrf"})) -> list[str]:
+        """The values of ``names``, in order.
+
+        :param ignore: fields the form may carry besides ``names`` (checked elsewhere).
+        :raises InputError: when one of ``names`` is missing or the form has any other field.
+        """
+        if set(self.fields) - set(names) - ignore:
+            raise InputError("the form carries a field it does not have")
+        missing = [name for name in names if name not in self.fields]
+        if missing:
+            raise InputError("the form lacks one of its fields")
+        return [self.fields[name] for name in names]
+
+
+def _check_content_type(value: str | None) -> None:
+    media, _, params = (value or "").partition(";")
+    if media.strip().lower() != FORM_TYPE:
+        raise InputError(f"send the form as {FORM_TYPE}")
+    for param in params.split(";"):
+        name, _, charset = param.partition("=")
+        if name.strip().lower() == "charset" and charset.strip().strip('"').lower() != "utf-8":
+            raise InputError("send the form in UTF-8")
+
+
+def parse_form(content_type: str | None, body: bytes) -> Form:
+    """Parse a URL-encoded form body.
+
+    :raises InputError: for anything but a well-formed body of distinct, short fields.
+    """
+    _check_content_type(content_type)
+    try:
+        text = body.decode("ascii")
+        parsed = parse_qs(
+            text,
+            keep_blank_values=True,
+            strict_parsing=False,
+            max_num_fields=MAX_FIELDS,
+            errors="strict",
+        )
+    except UnicodeDecodeError:
+        raise InputError("the form is not URL-encoded UTF-8") from None
+    except ValueError:
+        # parse_qs raises a plain ValueError past max_num_fields.
+        raise InputError("the form has too many fields") from None
+    fields: dict[str, str] = {}
+    for name, values in parsed.items():
+        if len(values) != 1:
+            raise InputError("a form field is given more than once")
+        if len(values[0]) > MAX_FIELD_CHARS or len(name) > MAX_FIELD_CHARS:
+            raise InputError("a form field is too long")
+        fields[name] = values[0]
+    return Form(fields=fields)
+
+
+async def read_form(request: Request) -> Form:
+    """Read and parse the request's form body (see :func:`parse_form`)."""
+    return parse_form(request.headers.get("content-type"), await request.body())
