@@ -47,6 +47,7 @@ LAYERS: dict[str, int] = {
     "records": 3,
     "access": 3,
     "ratelimit": 3,
+    "notify": 3,
     "sessions": 3,
     "accounts": 3,
     "identity": 3,

@@ -18,9 +18,10 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from wallet import holder, personal_code
+from wallet import holder, notify, personal_code
+from wallet.accounts import normalise_email
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
-from wallet.db import crud
+from wallet.db import account_crud, crud
 from wallet.db.models import HolderWallet
 from wallet.errors import (
     ConflictError,
@@ -102,6 +103,8 @@ class IssuanceContext:
     learner_key: bytes
     #: Where credentials for a learner are delivered (None: recorded only, as in benches).
     holder: HolderContext | None = None
+    #: The service's base URL, for the links of notifications.
+    base_url: str = "http://127.0.0.1:8000"
 
 
 #: Members the service fills in when the credential leaves them out.
@@ -230,8 +233,9 @@ def _prepare(
             except RecordError as exc:
                 problems.extend(exc.problems)
         if request.learner.email is not None:
-            email = request.learner.email.strip().lower()
-            if "@" not in email or len(email) > 254:
+            try:
+                email = normalise_email(request.learner.email)
+            except InputError:
                 problems.append(FieldProblem("/options/learner/email", "not an e-mail address"))
             else:
                 email_hash = personal_code.hash_identifier(ctx.learner_key, "email", email)
@@ -285,6 +289,39 @@ def _wallets(
         if wallet is not None:
             found[item.record_id] = wallet
     return found
+
+
+def _notify(
+    session: Session,
+    ctx: IssuanceContext,
+    issuer: IssuerEntry,
+    item: _Prepared,
+    wallet: HolderWallet,
+    now: int,
+) -> None:
+    """Tell the learner a credential arrived: the account when the wallet is attached; else
+    the e-mail address given at issuance, that something waits (never what)."""
+    if wallet.account_id is not None:
+        account = account_crud.account_by_id(session, account_id=wallet.account_id)
+        if account is None:
+            return
+        recipient, language, link = account.email, account.language, f"{ctx.base_url}/wallet"
+    elif item.email is not None:
+        recipient, language, link = item.email, "lv", f"{ctx.base_url}/register"
+    else:
+        return
+    notify.enqueue(
+        session,
+        recipient=recipient,
+        kind="credential_received",
+        language=language,
+        params={
+            "credential_title": item.title or item.type_name,
+            "issuer_name": issuer.names.get(language) or issuer.names.get("lv") or issuer.slug,
+            "link": link,
+        },
+        now=now,
+    )
 
 
 def _bound_to_holder(given: Mapping[str, Any], holder_did: str) -> bytes:
@@ -391,6 +428,7 @@ def issue_batch(
         )  # fmt: skip
     crud.insert_issued(session, records=new_records, envelopes=new_envelopes)
     if ctx.holder is not None:
+        by_id = {item.record_id: item for item in prepared}
         for envelope_row in new_envelopes:
             wallet = wallets.get(envelope_row["credential_id"])
             if wallet is not None:
@@ -398,6 +436,7 @@ def issue_batch(
                     session, ctx=ctx.holder, wallet=wallet, token=envelope_row["token"],
                     source="issued", now=now, record_id=envelope_row["credential_id"],
                 )  # fmt: skip
+                _notify(session, ctx, issuer, by_id[envelope_row["credential_id"]], wallet, now)
     if new_envelopes:
         crud.add_audit(
             session, at=now, actor=f"issuer:{issuer.slug}", action="credential.issue",

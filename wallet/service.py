@@ -16,6 +16,7 @@ from typing import cast
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from wallet import notify
 from wallet.access import token_hash_key
 from wallet.accounts import AccountsContext
 from wallet.config import Settings
@@ -107,6 +108,7 @@ class Services:
             keystore=self.keystore,
             learner_key=learner_hash_key(secret),
             holder=self.holder,
+            base_url=self.settings.base_url,
         )
 
     @cached_property
@@ -149,6 +151,14 @@ class Services:
                 sender=s.mail_from,
             )
         )
+
+    def flush_notifications(self) -> int:
+        """Send the notification mails that are due (after a commit); return how many."""
+        domain = self.settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        return notify.flush(
+            self.engine, mailer=self.mailer, sender=self.settings.mail_from, domain=domain,
+            now=self.now(),
+        )  # fmt: skip
 
     @cached_property
     def sessions(self) -> SessionContext:

@@ -272,3 +272,22 @@ class AccessEvent(SQLModel, table=True):
     actor: str = Field(max_length=128)
     action: str = Field(max_length=64)
     target: str = Field(max_length=512)
+
+
+class OutboxMail(SQLModel, table=True):
+    """A notification waiting to be sent (written in the transaction of what it tells).
+
+    A row is deleted once the mail server has taken the message, so recipients do not
+    accumulate here; a failed attempt is retried later with a growing delay.
+    """
+
+    __tablename__ = "outbox_mail"
+
+    id: int | None = Field(default=None, primary_key=True)
+    recipient: str = Field(max_length=254)
+    kind: str = Field(max_length=32)
+    language: str = Field(max_length=2)
+    params: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: int = Field(sa_type=BigInteger)
+    attempts: int = Field(default=0)
+    next_attempt_at: int = Field(index=True, sa_type=BigInteger)

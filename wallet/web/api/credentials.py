@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -92,7 +92,12 @@ class RecordPublic(BaseModel):
     responses={400: {}, 401: {}, 403: {}, 409: {}, 413: {}, 422: {}},
 )
 def issue(
-    body: IssueBody, principal: IssuerDep, services: ServicesDep, session: SessionDep, now: ClockDep
+    body: IssueBody,
+    principal: IssuerDep,
+    services: ServicesDep,
+    session: SessionDep,
+    now: ClockDep,
+    background: BackgroundTasks,
 ) -> Any:
     """Issue one credential as the calling institution (VCALM ``POST /credentials/issue``).
 
@@ -117,6 +122,7 @@ def issue(
         session, ctx=services.issuance, issuer=issuer, requests=[request], now=now
     )
     session.commit()
+    background.add_task(services.flush_notifications)
     status = 201 if issued.created else 200
     return JSONResponse({"verifiableCredential": issued.enveloped}, status_code=status)
 
