@@ -10,6 +10,8 @@ from wallet.web import problems
 from wallet.web.api import auth, credentials, published
 from wallet.web.deps import refuse_tokens_in_query
 from wallet.web.limits import BodyLimitMiddleware
+from wallet.web.pages import account as account_pages
+from wallet.web.pages import auth as auth_pages
 from wallet.web.pages import home
 
 DESCRIPTION = """\
@@ -31,6 +33,10 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     )
     app.state.services = services
     problems.install(app)
+    # Pages first: /account paths are shared with the API, and the pages step aside for
+    # anything but a browser's request (wallet.web.pages.routing.SharedPageRoute).
+    app.include_router(auth_pages.router)
+    app.include_router(account_pages.router)
     app.include_router(credentials.router)
     app.include_router(auth.router)
     app.include_router(published.router)

@@ -23,7 +23,6 @@ LANGUAGE_COOKIE = "lang"
 LANGUAGE_MAX_AGE = 365 * 24 * 3600
 
 
-
 def is_secure(base_url: str) -> bool:
     """Whether cookies must be ``Secure``: the service is served over https."""
     return base_url.lower().startswith("https://")
@@ -42,16 +41,20 @@ def set_session_cookie(response: Response, value: str, *, max_age: int, secure: 
     )
 
 
-def clear_session_cookie(response: Response, *, secure: bool) -> None:
-    """Tell the browser to drop the page session cookie."""
+def clear_session_cookie(response: Response, *, secure: bool, language: str | None = None) -> None:
+    """Tell the browser to drop the page session cookie.
+
+    :param language: the account's language, kept as the ``lang`` cookie so that the pages
+        after signing out stay in it.
+    """
     response.delete_cookie(SESSION_COOKIE, path="/", secure=secure, httponly=True, samesite="lax")
+    if language is not None:
+        set_language_cookie(response, language, secure=secure)
 
 
 def set_csrf_cookie(response: Response, value: str, *, secure: bool) -> None:
     """Send the random value that anonymous forms are bound to."""
-    response.set_cookie(
-        CSRF_COOKIE, value, path="/", secure=secure, httponly=True, samesite="lax"
-    )
+    response.set_cookie(CSRF_COOKIE, value, path="/", secure=secure, httponly=True, samesite="lax")
 
 
 def set_language_cookie(response: Response, language: str, *, secure: bool) -> None:

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from wallet import sessions
 from wallet.access import TOKEN_PREFIX, IssuerPrincipal, authenticate
-from wallet.accounts import require_second_factor
+from wallet.accounts import require_second_factor, require_signed_in
 from wallet.config import Settings
 from wallet.errors import AuthenticationError, InputError, PermissionDeniedError
 from wallet.service import Services
@@ -91,6 +91,26 @@ def get_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def get_learner(principal: PrincipalDep) -> Principal:
+    """The learner signed in through an API bearer token, second factor done.
+
+    Only learners have wallets. A token that is no session at all (an institution's API
+    token, a credential, garbage) is already 401 in :func:`get_principal`; the session of a
+    staff member or an operator is 403 on every learner route, before the route looks at
+    anything else.
+
+    :raises AuthenticationError: for a login still waiting for its second factor.
+    :raises PermissionDeniedError: for a session of any other role.
+    """
+    require_signed_in(principal)
+    if principal.role != "learner":
+        raise PermissionDeniedError("only a learner's session opens a wallet")
+    return principal
+
+
+LearnerDep = Annotated[Principal, Depends(get_learner)]
 
 
 def get_cookie_principal(

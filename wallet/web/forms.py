@@ -4,12 +4,13 @@ Starlette's form parser needs python-multipart and silently keeps one of two rep
 fields. Here the body is parsed with :func:`urllib.parse.parse_qs` under a field cap, and
 everything ambiguous is refused with a 400: another content type or charset, a body that is
 not UTF-8 once percent-decoded, a field given twice, too many fields, an over-long value, a
-missing field, a field the form does not have. The body size is capped before this by
-:class:`wallet.web.limits.BodyLimitMiddleware`.
+control character, a missing field, a field the form does not have. The body size is
+capped before this by :class:`wallet.web.limits.BodyLimitMiddleware`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -24,6 +25,9 @@ FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FIELDS = 32
 #: Longest field value read (the API caps passwords at 1024 characters too).
 MAX_FIELD_CHARS = 1024
+#: A character XML 1.0 cannot hold (§2.2): a value with one could not be shown again in a
+#: page, and no field here needs one.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,8 @@ def parse_form(content_type: str | None, body: bytes) -> Form:
             raise InputError("a form field is given more than once")
         if len(values[0]) > MAX_FIELD_CHARS or len(name) > MAX_FIELD_CHARS:
             raise InputError("a form field is too long")
+        if _NOT_XML.search(name) or _NOT_XML.search(values[0]):
+            raise InputError("a form field holds a control character")
         fields[name] = values[0]
     return Form(fields=fields)
 

@@ -1,0 +1,258 @@
+"""The pages' words in Latvian, English and Russian, and the choice of a page's language.
+
+A page is in the signed-in account's language; otherwise in the language of ``?lang=``
+(lv, en or ru), then of the ``lang`` cookie; otherwise in Latvian. Error descriptions come
+from the use-cases and stay in English, as the API gives them.
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from wallet.accounts import LANGUAGES
+from wallet.web.cookies import LANGUAGE_COOKIE
+
+DEFAULT_LANGUAGE = "lv"
+#: Each language's name in itself, for the language links and the register form.
+ENDONYMS = {"lv": "latviešu", "en": "English", "ru": "русский"}
+
+#: key → (lv, en, ru).
+_LABELS: dict[str, tuple[str, str, str]] = {
+    "site": ("IMK maciņš", "IMK Wallet", "Кошелёк IMK"),
+    # Page titles.
+    "title.register": ("Konta izveide", "Create an account", "Создание учётной записи"),
+    "title.check_mail": ("Pārbaudiet e-pastu", "Check your e-mail", "Проверьте почту"),
+    "title.verify": (
+        "E-pasta adreses apstiprināšana",
+        "Confirm your e-mail address",
+        "Подтверждение адреса электронной почты",
+    ),
+    "title.verified": ("Adrese apstiprināta", "Address confirmed", "Адрес подтверждён"),
+    "title.login": ("Pieteikšanās", "Sign in", "Вход"),
+    "title.second_factor": ("Otrais faktors", "Second factor", "Второй фактор"),
+    "title.forgot": ("Aizmirsta parole", "Forgotten password", "Забытый пароль"),
+    "title.reset": ("Jauna parole", "A new password", "Новый пароль"),
+    "title.account": ("Jūsu konts", "Your account", "Ваша учётная запись"),
+    "title.setup": (
+        "Otrā faktora iestatīšana",
+        "Set up a second factor",
+        "Настройка второго фактора",
+    ),
+    "title.recovery": ("Atkopšanas kodi", "Recovery codes", "Коды восстановления"),
+    "title.error": ("Neizdevās", "That did not work", "Не получилось"),
+    # Form fields.
+    "field.email": ("E-pasta adrese", "E-mail address", "Адрес электронной почты"),
+    "field.password": ("Parole", "Password", "Пароль"),
+    "field.current_password": ("Pašreizējā parole", "Current password", "Текущий пароль"),
+    "field.new_password": ("Jaunā parole", "New password", "Новый пароль"),
+    "field.language": ("Valoda", "Language", "Язык"),
+    "field.code": (
+        "Kods no autentifikatora lietotnes vai atkopšanas kods",
+        "Code from the authenticator app, or a recovery code",
+        "Код из приложения-аутентификатора или код восстановления",
+    ),
+    "field.app_code": (
+        "Kods no autentifikatora lietotnes",
+        "Code from the authenticator app",
+        "Код из приложения-аутентификатора",
+    ),
+    # Buttons.
+    "button.register": ("Izveidot kontu", "Create the account", "Создать учётную запись"),
+    "button.verify": ("Apstiprināt adresi", "Confirm the address", "Подтвердить адрес"),
+    "button.login": ("Pieteikties", "Sign in", "Войти"),
+    "button.continue": ("Turpināt", "Continue", "Продолжить"),
+    "button.send_link": ("Nosūtīt saiti", "Send the link", "Отправить ссылку"),
+    "button.reset": ("Saglabāt jauno paroli", "Save the new password", "Сохранить новый пароль"),
+    "button.change_password": ("Mainīt paroli", "Change the password", "Изменить пароль"),
+    "button.delete": ("Dzēst kontu", "Delete the account", "Удалить учётную запись"),
+    "button.setup": ("Iestatīt otro faktoru", "Set up a second factor", "Настроить второй фактор"),
+    "button.confirm": (
+        "Ieslēgt otro faktoru",
+        "Turn on the second factor",
+        "Включить второй фактор",
+    ),
+    "button.link": (
+        "Piesaistīt personas kodu",
+        "Link my personal code",
+        "Привязать персональный код",
+    ),
+    "button.logout": ("Iziet", "Sign out", "Выйти"),
+    # Sentences.
+    "text.check_mail": (
+        "Ja šo adresi var izmantot jaunam kontam, mēs uz to nosūtījām saiti. Atveriet to, lai "
+        "apstiprinātu adresi, un tad piesakieties.",
+        "If the address can be used for a new account, we have sent a link to it. Open it to "
+        "confirm the address, then sign in.",
+        "Если этот адрес можно использовать для новой учётной записи, мы отправили на него "
+        "ссылку. Откройте её, чтобы подтвердить адрес, затем войдите.",
+    ),
+    "text.verify": (
+        "Nospiediet pogu, lai apstiprinātu savu e-pasta adresi.",
+        "Press the button to confirm your e-mail address.",
+        "Нажмите кнопку, чтобы подтвердить адрес электронной почты.",
+    ),
+    "text.verified": (
+        "Jūsu e-pasta adrese ir apstiprināta. Tagad varat pieteikties.",
+        "Your e-mail address is confirmed. You can sign in now.",
+        "Ваш адрес электронной почты подтверждён. Теперь можно войти.",
+    ),
+    "text.forgot": (
+        "Ievadiet sava konta e-pasta adresi; mēs nosūtīsim saiti jaunas paroles izvēlei.",
+        "Enter the e-mail address of your account; we will send a link to choose a new password.",
+        "Введите адрес электронной почты вашей учётной записи; мы пришлём ссылку для выбора "
+        "нового пароля.",
+    ),
+    "text.forgot_sent": (
+        "Ja šai adresei ir konts, saite jaunas paroles izvēlei jau ir ceļā.",
+        "If the address has an account, a link to choose a new password is on its way.",
+        "Если у этого адреса есть учётная запись, ссылка для выбора нового пароля уже в пути.",
+    ),
+    "text.second_factor": (
+        "Ievadiet kodu no autentifikatora lietotnes vai kādu no atkopšanas kodiem.",
+        "Enter the code from your authenticator app, or one of your recovery codes.",
+        "Введите код из приложения-аутентификатора или один из кодов восстановления.",
+    ),
+    "text.setup": (
+        "Pievienojiet šo atslēgu autentifikatora lietotnei (noskenējiet QR kodu vai ierakstiet "
+        "atslēgu) un ievadiet kodu, ko tā rāda.",
+        "Add this key to your authenticator app (scan the QR code or type the key), then enter "
+        "the code it shows.",
+        "Добавьте этот ключ в приложение-аутентификатор (отсканируйте QR-код или введите ключ), "
+        "затем введите показанный код.",
+    ),
+    "text.setup_retry": (
+        "Ievadiet jaunu kodu no lietotnes, kurai pievienojāt atslēgu, vai sāciet no jauna konta "
+        "lapā.",
+        "Enter a new code from the app you added the key to, or start again from your account "
+        "page.",
+        "Введите новый код из приложения, в которое добавили ключ, или начните заново на "
+        "странице учётной записи.",
+    ),
+    "text.recovery": (
+        "Glabājiet šos kodus drošā vietā. Katrs vienu reizi ļauj pieteikties, ja pazaudējat "
+        "autentifikatora lietotni. Tie tiek rādīti tikai tagad.",
+        "Keep these codes somewhere safe. Each one signs you in once if you lose your "
+        "authenticator app. They are shown only now.",
+        "Храните эти коды в надёжном месте. Каждый позволяет войти один раз, если вы потеряете "
+        "приложение-аутентификатор. Они показываются только сейчас.",
+    ),
+    "text.must_setup": (
+        "Jūs darbojaties iestādes vārdā: vispirms iestatiet otro faktoru.",
+        "You act for an institution: set up a second factor before you can do so.",
+        "Вы действуете от имени учреждения: сначала настройте второй фактор.",
+    ),
+    "text.personal_code": (
+        "Personas kodu piesaista, piesakoties pie identitātes pakalpojuma sniedzēja; tas nav "
+        "jāieraksta.",
+        "Your personal code is linked by signing in at the identity provider; you never type "
+        "it here.",
+        "Персональный код привязывается через вход у поставщика идентификации; вводить его "
+        "здесь не нужно.",
+    ),
+    "text.delete": (
+        "Konta dzēšanu nevar atsaukt. Izsniegtie apliecinājumi paliek pie iestādēm.",
+        "Deleting the account cannot be undone. Issued credentials stay with the institutions.",
+        "Удаление учётной записи нельзя отменить. Выданные удостоверения остаются у учреждений.",
+    ),
+    # The account's details.
+    "label.email": ("E-pasta adrese", "E-mail address", "Адрес электронной почты"),
+    "label.role": ("Loma", "Role", "Роль"),
+    "label.institution": ("Iestāde", "Institution", "Учреждение"),
+    "label.language": ("Valoda", "Language", "Язык"),
+    "label.email_proven": (
+        "E-pasta adrese apstiprināta",
+        "E-mail address confirmed",
+        "Адрес подтверждён",
+    ),
+    "label.second_factor": ("Otrais faktors", "Second factor", "Второй фактор"),
+    "label.personal_code": ("Personas kods", "Personal code", "Персональный код"),
+    "label.secret": ("Atslēga", "Key", "Ключ"),
+    "value.yes": ("Jā", "Yes", "Да"),
+    "value.no": ("Nē", "No", "Нет"),
+    "value.on": ("Ieslēgts", "On", "Включён"),
+    "value.off": ("Izslēgts", "Off", "Выключен"),
+    "value.linked": ("Piesaistīts", "Linked", "Привязан"),
+    "value.not_linked": ("Nav piesaistīts", "Not linked", "Не привязан"),
+    "value.none": ("—", "—", "—"),
+    "role.learner": ("Izglītojamais", "Learner", "Учащийся"),
+    "role.staff": ("Iestādes darbinieks", "Institution staff", "Сотрудник учреждения"),
+    "role.operator": ("Operators", "Operator", "Оператор"),
+    # Links.
+    "link.home": ("Sākums", "Home", "Главная"),
+    "link.register": ("Izveidot kontu", "Create an account", "Создать учётную запись"),
+    "link.login": ("Pieteikties", "Sign in", "Войти"),
+    "link.forgot": ("Aizmirsāt paroli?", "Forgot your password?", "Забыли пароль?"),
+    "link.account": ("Jūsu konts", "Your account", "Ваша учётная запись"),
+    # Notices after a redirect (``?notice=``).
+    "notice.signed_out": ("Sesija ir beigta.", "You are signed out.", "Вы вышли."),
+    "notice.password_changed": (
+        "Parole ir nomainīta, un visas sesijas ir beigtas. Piesakieties vēlreiz.",
+        "The password is changed and every session has ended. Sign in again.",
+        "Пароль изменён, и все сеансы завершены. Войдите снова.",
+    ),
+    "notice.password_reset": (
+        "Jaunā parole ir saglabāta. Piesakieties ar to.",
+        "The new password is saved. Sign in with it.",
+        "Новый пароль сохранён. Войдите с ним.",
+    ),
+    "notice.account_deleted": (
+        "Konts ir dzēsts.",
+        "The account is deleted.",
+        "Учётная запись удалена.",
+    ),
+    "notice.personal_code_linked": (
+        "Jūsu personas kods ir piesaistīts šim kontam.",
+        "Your personal code is linked to this account.",
+        "Ваш персональный код привязан к этой учётной записи.",
+    ),
+}
+
+#: ``?notice=`` values a redirect may carry, and their labels (any other value is ignored,
+#: so a link can never put its own text on a page).
+NOTICES = {
+    "signed-out": "notice.signed_out",
+    "password-changed": "notice.password_changed",
+    "password-reset": "notice.password_reset",
+    "account-deleted": "notice.account_deleted",
+    "personal-code-linked": "notice.personal_code_linked",
+}
+
+
+def label(language: str, key: str) -> str:
+    """The text of ``key`` in ``language`` (lv, en or ru).
+
+    :raises KeyError: for a key the catalogue lacks (a programming error).
+    """
+    return _LABELS[key][LANGUAGES.index(language)]
+
+
+def keys() -> frozenset[str]:
+    """Every key of the catalogue (for tests)."""
+    return frozenset(_LABELS)
+
+
+def chosen_language(request: Request) -> str | None:
+    """The language the browser asked for with ``?lang=``, when it is one of ours."""
+    value = request.query_params.get("lang")
+    return value if value in LANGUAGES else None
+
+
+def language_of(request: Request) -> str:
+    """The language of the page answering ``request``.
+
+    The signed-in account's language (left on ``request.state`` by
+    :func:`wallet.web.deps.get_cookie_principal`) comes first, then ``?lang=``, then the
+    ``lang`` cookie, then Latvian.
+    """
+    account = getattr(request.state, "language", None)
+    if isinstance(account, str) and account in LANGUAGES:
+        return account
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie is None or cookie not in LANGUAGES:
+        cookie = DEFAULT_LANGUAGE
+    return chosen_language(request) or cookie
+
+
+def notice_of(request: Request) -> str | None:
+    """The label key of the request's ``?notice=``, or None."""
+    return NOTICES.get(request.query_params.get("notice", ""))
