@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlmodel import SQLModel
 
+from bench.timing import interleaved, per_op
 from wallet.config import load_settings
 from wallet.db import models  # noqa: F401
 from wallet.issuance import IssueRequest, build_credential, issue_batch
@@ -42,14 +43,6 @@ OPS = 2000
 BATCH = 1000
 VERIFY_TARGET = 2.0
 ISSUE_TARGET = 4.0
-
-
-def per_op(fn: Callable[[], object], n: int) -> float:
-    """Seconds per call of ``fn`` over ``n`` calls."""
-    start = time.perf_counter()
-    for _ in range(n):
-        fn()
-    return (time.perf_counter() - start) / n
 
 
 def setup(tmp: Path, alg: str) -> tuple[Services, str, dict[str, object]]:
@@ -91,21 +84,6 @@ def setup(tmp: Path, alg: str) -> tuple[Services, str, dict[str, object]]:
         )  # fmt: skip
         session.commit()
     return services, issued.token, credential
-
-
-def interleaved(
-    ours: Callable[[], object], floor: Callable[[], object], *, chunks: int = 40, ops: int = 50
-) -> tuple[float, float]:
-    """Alternate short runs of ``floor`` and ``ours``; return seconds per call of each.
-
-    Both figures then come from the same stretch of time, so the ratio is not skewed by a
-    neighbour's load arriving during one of them.
-    """
-    ours_total = floor_total = 0.0
-    for _ in range(chunks):
-        floor_total += per_op(floor, ops)
-        ours_total += per_op(ours, ops)
-    return ours_total / chunks, floor_total / chunks
 
 
 def bracketed(ours: Callable[[], float], floor: Callable[[], float]) -> tuple[float, float]:

@@ -15,6 +15,7 @@ from tests.factories import make_world
 from wallet import holder
 from wallet.db import account_crud
 from wallet.db.models import Account, HolderWallet, WalletItem
+from wallet.db.wallet_crud import ItemSummary
 from wallet.dids import resolve_did_jwk
 from wallet.errors import NotFoundError, ParseError
 from wallet.issuance import IssueRequest, Learner, build_credential, issue_batch
@@ -64,7 +65,7 @@ def account(world, email: str, *, verified: bool = True, code: str | None = None
         return row
 
 
-def listing(world, account_id: int, **kwargs) -> list[WalletItem]:
+def listing(world, account_id: int, **kwargs) -> list[ItemSummary]:
     with world.services.session() as session:
         return holder.list_credentials(session, account_id=account_id, **kwargs)
 

@@ -530,6 +530,31 @@ def change_password(
     )
 
 
+def reauthenticate(
+    session: Session,
+    *,
+    ctx: AccountsContext,
+    principal: sessions.Principal,
+    password: str,
+    now: int,
+) -> Account:
+    """Prove the password again before handing out or destroying the learner's data.
+
+    A wrong password counts as a failed sign-in of the account (the limit of all client
+    addresses together), so a stolen session cannot be used to guess the password.
+
+    :raises RateLimitedError: after too many failures for this account.
+    :raises AuthenticationError: when the password is wrong.
+    """
+    require_signed_in(principal)
+    account = _account(session, principal)
+    ctx.limiter.check(session, ratelimit.LOGIN_PER_ACCOUNT, account.email, now=now)
+    if not passwords.verify_password(account.password_hash, password, ctx.password_params).verified:
+        ctx.limiter.fail(ratelimit.LOGIN_PER_ACCOUNT, account.email, now=now)
+        raise AuthenticationError("the password is wrong")
+    return account
+
+
 def delete_account(
     session: Session,
     *,

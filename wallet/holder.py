@@ -35,7 +35,7 @@ from wallet.collation import latvian_key
 from wallet.credential_types import TypeRegistry
 from wallet.db import account_crud, wallet_crud
 from wallet.db.models import AccessEvent, Account, HolderWallet, WalletItem
-from wallet.db.wallet_crud import ItemFilter
+from wallet.db.wallet_crud import ItemFilter, ItemSummary
 from wallet.dids import did_jwk
 from wallet.errors import (
     InputError,
@@ -296,8 +296,10 @@ def list_credentials(
     language: str = "lv",
     limit: int = 20,
     offset: int = 0,
-) -> list[WalletItem]:
+) -> list[ItemSummary]:
     """A page of the account's credentials, newest first or by title (Latvian collation).
+
+    Each is an :class:`ItemSummary` (the plain columns); :func:`view` opens one.
 
     :raises InputError: for an unknown sort or a page outside bounds.
     """
@@ -318,7 +320,7 @@ def list_credentials(
     return everything[offset : offset + limit]
 
 
-def _title(item: WalletItem, language: str) -> str:
+def _title(item: ItemSummary, language: str) -> str:
     preferred = item.title_en if language == "en" else item.title_lv
     return preferred or item.title_lv or item.title_en or ""
 

@@ -15,7 +15,14 @@ from sqlalchemy.engine import Engine
 from sqlmodel import create_engine
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # SQLite's own lower() folds ASCII only, so a search for "čug" would miss "Čuguns";
+    # Python's str.lower folds every letter, as the searches' patterns are folded.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
