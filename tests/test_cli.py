@@ -25,6 +25,8 @@ from tests.fixtures.accounts import (
     token_of,
 )
 from wallet.cli import main
+from wallet.config import load_settings
+from wallet.service import Services
 from wallet.web.app import create_app
 
 TYPES = ("diploma", "qualification", "course-certificate", "micro-credential")
@@ -265,3 +267,31 @@ def test_account_add_mails_a_link_to_set_the_password(
     assert login.status_code == 201
     me = client.get("/account", headers={"Authorization": f"Bearer {login.json()['access_token']}"})
     assert me.json()["role"] == "staff" and me.json()["institution"] == "uni"
+
+
+def test_demo_prints_institutions_and_a_learner_whose_wallet_holds_credentials(
+    settings, engine, tmp_path
+):
+    env = settings_env(settings)
+    env.pop("IMK_SECRET_KEY")
+    env.update({"IMK_DEMO": "1", "IMK_ISSUERS_DIR": str(REPO / "issuers")})
+    code, out = imk(env, "demo")
+    assert code == 0, out
+    assert "demo-university" in out and "demo-vocational-school" in out
+    lines = {line.split()[0]: line.split()[-1] for line in out.splitlines() if line.strip()}
+    assert lines["e-mail"] == "learner@demo.imk.lv"
+    password = lines["password"]
+    demo_settings = load_settings(env)
+    assert demo_settings.mail_dir == demo_settings.data_dir / "mail"
+    world_services = Services.build(demo_settings, engine=engine)
+    client = TestClient(create_app(demo_settings, services=world_services))
+    login = client.post("/auth/login", json={"email": "learner@demo.imk.lv", "password": password})
+    assert login.status_code == 201, login.text
+    token = login.json()["access_token"]
+    listing = client.get("/wallet/credentials", headers={"Authorization": f"Bearer {token}"})
+    assert listing.status_code == 200
+    assert {item["type"] for item in listing.json()["items"]} == {"diploma", "course-certificate"}
+    # A second start prints a new password and issues nothing twice.
+    code, again = imk(env, "demo")
+    assert code == 0
+    assert password not in again and "(2 credentials in the wallet)" in again

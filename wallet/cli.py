@@ -80,17 +80,28 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
 
     with _services(settings) as services:
         if settings.demo:
-            _print_demo(demo.seed(services), services, out)
+            _print_demo(demo.seed(services), demo.seed_learner(services), services, out)
         uvicorn.run(create_app(settings, services=services), host=args.host, port=args.port)
         return 0
 
 
-def _print_demo(logins: Sequence[demo.DemoLogin], services: Services, out: TextIO) -> None:
+def _print_demo(
+    logins: Sequence[demo.DemoLogin],
+    learner: demo.DemoLearner,
+    services: Services,
+    out: TextIO,
+) -> None:
     base = services.settings.base_url
     print(f"IMK Wallet (demo) at {base}", file=out)
     print(f"  API documentation  {base}/docs", file=out)
     print(f"  trust registry     {base}/issuers", file=out)
     print(f"  credential types   {base}/types", file=out)
+    print(f"\n  Demo learner ({learner.credentials} credentials in the wallet)", file=out)
+    print(f"    sign in    {base}/login", file=out)
+    print(f"    e-mail     {learner.email}", file=out)
+    print(f"    password   {learner.password}", file=out)
+    if services.settings.mail_dir is not None:
+        print(f"    mail       written to {services.settings.mail_dir}/ (no mail server)", file=out)
     for login in logins:
         print(f"\n  {login.name} ({login.slug})", file=out)
         print(f"    DID        {login.did}  ({base}/issuers/{login.slug}/did.json)", file=out)
@@ -124,7 +135,7 @@ def _write_demo_request(services: Services, slug: str) -> Path:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     with _services(settings) as services:
-        _print_demo(demo.seed(services), services, out)
+        _print_demo(demo.seed(services), demo.seed_learner(services), services, out)
         return 0
 
 

@@ -70,6 +70,8 @@ class Settings(BaseModel):
     smtp_security: str = "none"
     #: The From address of every message.
     mail_from: str = "IMK Wallet <noreply@localhost>"
+    #: Write messages as .eml files here instead of sending them (demo mode: data/mail).
+    mail_dir: Path | None = None
 
     # --- identity provider (OpenID Connect) for the personal code ----------------------
     #: The provider's issuer URL; unset = personal codes cannot be linked.
@@ -138,6 +140,10 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         "secret_key": secret,
         "demo": demo,
     }
+    if "IMK_MAIL_DIR" in environ:
+        values["mail_dir"] = Path(environ["IMK_MAIL_DIR"])
+    elif demo and "IMK_SMTP_HOST" not in environ:
+        values["mail_dir"] = data_dir / "mail"
     if "IMK_BASE_URL" in environ:
         values["base_url"] = environ["IMK_BASE_URL"].rstrip("/")
     for name, key in (

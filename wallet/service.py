@@ -27,7 +27,7 @@ from wallet.identity import PERSONAL_CODE_CALLBACK, IdentityContext
 from wallet.issuance import IssuanceContext
 from wallet.jose import ScryptCost, derive_secret
 from wallet.keystore import Keystore
-from wallet.mail import Security, SMTPMailer, SMTPSettings
+from wallet.mail import DirectoryMailer, Security, SMTPMailer, SMTPSettings
 from wallet.oidc import OIDCClient, OIDCSettings
 from wallet.passwords import PasswordParams
 from wallet.personal_code import learner_hash_key
@@ -138,9 +138,11 @@ class Services:
             self.keystore.service_key(session, now=self.now())
 
     @cached_property
-    def mailer(self) -> SMTPMailer:
-        """Outgoing mail through the configured SMTP server."""
+    def mailer(self) -> SMTPMailer | DirectoryMailer:
+        """Outgoing mail: the configured SMTP server, or files in ``IMK_MAIL_DIR``."""
         s = self.settings
+        if s.mail_dir is not None:
+            return DirectoryMailer(s.mail_dir)
         return SMTPMailer(
             SMTPSettings(
                 host=s.smtp_host,

@@ -7,11 +7,13 @@ This package imports nothing of ``wallet`` but ``errors``, and logs nothing.
 """
 
 from wallet.mail.catalogue import DEFAULT_LANGUAGE, KINDS, LANGUAGES, PARAMS, resolve_language
+from wallet.mail.files import DirectoryMailer
 from wallet.mail.messages import compose
 from wallet.mail.smtp import SECURITY_MODES, Security, SMTPMailer, SMTPSettings
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "DirectoryMailer",
     "KINDS",
     "LANGUAGES",
     "PARAMS",
