@@ -48,6 +48,7 @@ LAYERS: dict[str, int] = {
     "access": 3,
     "ratelimit": 3,
     "notify": 3,
+    "challenges": 3,
     "sessions": 3,
     "accounts": 3,
     "identity": 3,

@@ -37,6 +37,7 @@ only places that translate these into answers.
         │   ├── DataModelError           VC 2.0 data model violations
         │   ├── JSONLDError              undefined or redefined terms, unknown contexts
         │   └── SchemaError              the type's JSON Schema
+        ├── ChallengeError               unknown, used, expired or another domain's challenge
         ├── RangeError                   RANGE_ERROR
         │   ├── ExpiredCredentialError
         │   └── NotYetValidError
@@ -277,6 +278,13 @@ class SchemaError(MalformedValueError):
     def __init__(self, description: str, problems: Sequence[FieldProblem] = ()) -> None:
         super().__init__(description)
         self.problems = tuple(problems)
+
+
+class ChallengeError(VerificationError):
+    """A verifier challenge that is unknown, used, expired or made for another domain."""
+
+    code = "CHALLENGE_NOT_USABLE"
+    title = "Challenge not usable"
 
 
 class RangeError(VerificationError):

@@ -291,3 +291,16 @@ class OutboxMail(SQLModel, table=True):
     created_at: int = Field(sa_type=BigInteger)
     attempts: int = Field(default=0)
     next_attempt_at: int = Field(index=True, sa_type=BigInteger)
+
+
+class Challenge(SQLModel, table=True):
+    """A verifier's single-use challenge (the ``nonce`` a presentation must carry), bound to
+    the verifier's domain (the presentation's audience)."""
+
+    __tablename__ = "challenge"
+
+    value: str = Field(primary_key=True, max_length=64)
+    domain: str = Field(max_length=512)
+    created_at: int = Field(sa_type=BigInteger)
+    expires_at: int = Field(index=True, sa_type=BigInteger)
+    used_at: int | None = Field(default=None, sa_type=BigInteger)
