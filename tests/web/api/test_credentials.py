@@ -328,3 +328,17 @@ def test_duplicate_member_in_request_body_is_a_parse_error(client, world):
     )
     assert response.status_code == 400
     assert response.json()["type"].endswith("#PARSING_ERROR")
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_sd_jwt_vc_type_metadata_is_served_at_the_vct_url(client, world, type_name):
+    ctype = world.services.types.get(type_name)
+    response = client.get(f"/types/{ctype.vct}")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["vct"] == f"https://wallet.test/types/{ctype.vct}"
+    assert {d["locale"] for d in body["display"]} == {"lv", "en", "ru"}
+    rules = {tuple(c["path"]): c["sd"] for c in body["claims"]}
+    assert set(rules.values()) <= {"always", "allowed", "never"}
+    assert rules.get(("personalCode",), "always") == "always"
+    assert client.get(f"/types/{type_name}/v999").status_code == 404

@@ -96,3 +96,24 @@ def type_metadata(name: str, services: ServicesDep) -> dict[str, Any]:
     """Type metadata of one credential type: display lv/en/ru, claims, schema."""
     ctype = services.types.get(name)
     return {**dict(ctype.metadata), "schema": dict(ctype.schema)}
+
+
+@router.get("/types/{name}/{version}", responses={404: {}})
+def vct_type_metadata(name: str, version: str, services: ServicesDep) -> dict[str, Any]:
+    """SD-JWT VC Type Metadata (draft-ietf-oauth-sd-jwt-vc §6) served at the ``vct`` URL
+    ``{base}/types/{name}/v{n}``: display names in lv/en/ru, claim labels, and which claims
+    are selectively disclosable (``sd``: always, allowed, never)."""
+    ctype = services.types.get(name)
+    if ctype.vct != f"{name}/{version}":
+        raise NotFoundError("no such type version")
+    display = list(ctype.metadata.get("display", []))
+    return {
+        "vct": f"{services.settings.base_url}/types/{ctype.vct}",
+        "name": ctype.display_name("en"),
+        "description": next(
+            (d.get("description") for d in display if d.get("locale") == "en"), None
+        ),
+        "display": display,
+        "claims": list(ctype.metadata.get("claims", [])),
+        "schema": dict(ctype.schema),
+    }
