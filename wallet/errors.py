@@ -31,9 +31,11 @@ only places that translate these into answers.
         │   ├── AlgorithmError           alg none, HS*, an alg not bound to the key
         │   ├── UnknownKeyError          kid not in the issuer's key set
         │   ├── KeyValidityError         key outside its window or compromised at signing time
-        │   └── WeakKeyError             small-order Ed25519 point, short RSA key
+        │   ├── WeakKeyError             small-order Ed25519 point, short RSA key
+        │   └── KeyBindingError          SD-JWT KB-JWT missing, unexpected or wrong (``reason``)
         ├── MalformedValueError          MALFORMED_VALUE_ERROR
         │   ├── HeaderError              typ, crit, jku/x5u/jwk in the header
+        │   ├── DisclosureError          SD-JWT disclosures and digests (``reason``)
         │   ├── DataModelError           VC 2.0 data model violations
         │   ├── JSONLDError              undefined or redefined terms, unknown contexts
         │   └── SchemaError              the type's JSON Schema
@@ -248,6 +250,22 @@ class WeakKeyError(CryptographicError):
     title = "Key refused"
 
 
+class KeyBindingError(CryptographicError):
+    """An SD-JWT Key Binding JWT that is missing, unexpected or invalid (RFC 9901 §7.3).
+
+    ``reason`` names the failed check ("missing", "unexpected", "typ", "alg", "signature",
+    "holder_key", "aud", "nonce", "iat", "stale", "future", "sd_hash", ...); the underlying
+    error, if any, is chained as ``__cause__``.
+    """
+
+    code = "KEY_BINDING_FAILED"
+    title = "Key binding not proven"
+
+    def __init__(self, description: str, reason: str = "invalid") -> None:
+        super().__init__(description)
+        self.reason = reason
+
+
 class MalformedValueError(VerificationError):
     code = "MALFORMED_VALUE_ERROR"
     title = "Malformed value"
@@ -257,6 +275,22 @@ class MalformedValueError(VerificationError):
 class HeaderError(MalformedValueError):
     code = "BAD_HEADER"
     title = "Header refused"
+
+
+class DisclosureError(MalformedValueError):
+    """SD-JWT disclosures or digests that break RFC 9901 §4 and §7.1.
+
+    ``reason`` names the rule ("malformed", "unreferenced", "duplicate_digest",
+    "duplicate_disclosure", "reserved_name", "name_clash", "wrong_kind", "never_disclosable",
+    ...), so callers and tests tell failures apart without matching on the description.
+    """
+
+    code = "INVALID_DISCLOSURE"
+    title = "Disclosure refused"
+
+    def __init__(self, description: str, reason: str = "invalid") -> None:
+        super().__init__(description)
+        self.reason = reason
 
 
 class DataModelError(MalformedValueError):

@@ -38,7 +38,7 @@ from wallet.jose.signing import (
     load_pem,
     private_der,
 )
-from wallet.jose.strictjson import dumps_compact, dumps_sorted, loads_object
+from wallet.jose.strictjson import dumps_compact, dumps_sorted, loads_array, loads_object
 
 __all__ = [
     "JWK",
@@ -66,6 +66,7 @@ __all__ = [
     "keyed_hash",
     "load_der",
     "load_pem",
+    "loads_array",
     "loads_object",
     "parse_compact",
     "parse_compact_raw",

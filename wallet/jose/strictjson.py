@@ -2,8 +2,9 @@
 
 Refused: a byte-order mark, invalid UTF-8, duplicate member names at any depth,
 ``NaN``/``Infinity`` and numbers that overflow to them (``1e400``), integers longer than
-Python's conversion limit, and any top level other than an object. pyjwt accepts several of
-these (duplicate members with the last one winning, a BOM); the same token must not mean two
+Python's conversion limit, and any top level other than an object (an array for
+:func:`loads_array`, which parses SD-JWT Disclosures). pyjwt accepts several of these
+(duplicate members with the last one winning, a BOM); the same token must not mean two
 things to two parsers.
 
 orjson makes the common case cheap: a text that orjson parses and re-serialises to exactly
@@ -54,15 +55,10 @@ _DECODER = json.JSONDecoder(
 )
 
 
-def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
-    """Parse UTF-8 JSON bytes that must hold one object.
-
-    :param what: names the part for the error message ("JOSE header", "payload").
-    :raises ParseError: on any of the refusals in the module docstring.
-    """
+def _loads(data: bytes, *, what: str, kind: type[Any]) -> Any:
     try:
         fast = orjson.loads(data)
-        if isinstance(fast, dict) and orjson.dumps(fast) == data:
+        if isinstance(fast, kind) and orjson.dumps(fast) == data:
             return fast
     except (orjson.JSONDecodeError, orjson.JSONEncodeError):
         pass
@@ -78,9 +74,30 @@ def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
         raise ParseError(f"{what} has a duplicate member name") from exc
     except (ValueError, RecursionError) as exc:
         raise ParseError(f"{what} is not valid JSON") from exc
-    if not isinstance(value, dict):
-        raise ParseError(f"{what} is not a JSON object")
+    if not isinstance(value, kind):
+        raise ParseError(f"{what} is not a JSON {'object' if kind is dict else 'array'}")
     return value
+
+
+def loads_object(data: bytes, *, what: str) -> dict[str, Any]:
+    """Parse UTF-8 JSON bytes that must hold one object.
+
+    :param what: names the part for the error message ("JOSE header", "payload").
+    :raises ParseError: on any of the refusals in the module docstring.
+    """
+    result: dict[str, Any] = _loads(data, what=what, kind=dict)
+    return result
+
+
+def loads_array(data: bytes, *, what: str) -> list[Any]:
+    """Parse UTF-8 JSON bytes that must hold one array (an SD-JWT Disclosure, RFC 9901 §4.2).
+
+    The same refusals as :func:`loads_object` apply, at every depth.
+
+    :raises ParseError: on any of the refusals in the module docstring, or another top level.
+    """
+    result: list[Any] = _loads(data, what=what, kind=list)
+    return result
 
 
 def dumps_compact(value: object) -> bytes:
