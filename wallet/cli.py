@@ -383,7 +383,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--type", required=True)
     p.add_argument("--subject", required=True, metavar="FILE")
     p.add_argument("--learner", metavar="FILE")
-    p.add_argument("--format", default="vc+jwt", choices=["vc+jwt"])
+    p.add_argument("--format", default="vc+jwt", choices=["vc+jwt", "dc+sd-jwt"])
     p.add_argument("--credential-id", metavar="URL")
     p.set_defaults(handler=cmd_issue)
 

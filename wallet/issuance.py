@@ -11,18 +11,20 @@ the same credential in another format, and is refused for another credential (40
 from __future__ import annotations
 
 import hashlib
+import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from wallet import holder, notify, personal_code
+from wallet import holder, notify, personal_code, sdjwt_vc
 from wallet.accounts import normalise_email
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
 from wallet.db import account_crud, crud
-from wallet.db.models import HolderWallet
+from wallet.db.models import CredentialEnvelope, HolderWallet
+from wallet.dids import resolve_did_jwk
 from wallet.errors import (
     ConflictError,
     DataModelError,
@@ -36,10 +38,12 @@ from wallet.errors import (
     TrustError,
 )
 from wallet.holder import HolderContext
-from wallet.jose import dumps_sorted
+from wallet.jose import CompactSigner, dumps_sorted, parse_compact
 from wallet.keystore import Keystore
+from wallet.sdjwt import IssuedSDJWT, issue_sd_jwt, sd_jwt_signer
 from wallet.trust import IssuerEntry
 from wallet.vc import (
+    DC_SD_JWT,
     JWT_CLAIMS,
     VC_JWT,
     VERIFIABLE_CREDENTIAL,
@@ -54,7 +58,7 @@ from wallet.vc import (
 from wallet.vc.jsonld import expand_strict
 
 #: Formats a credential can be issued in now.
-FORMATS = (VC_JWT,)
+FORMATS = (VC_JWT, DC_SD_JWT)
 #: Largest batch accepted in one call.
 MAX_BATCH = 10_000
 
@@ -103,8 +107,10 @@ class IssuanceContext:
     learner_key: bytes
     #: Where credentials for a learner are delivered (None: recorded only, as in benches).
     holder: HolderContext | None = None
-    #: The service's base URL, for the links of notifications.
+    #: The service's base URL, for the links of notifications and SD-JWT VC ``vct`` URLs.
     base_url: str = "http://127.0.0.1:8000"
+    #: The random source of SD-JWT salts and decoys.
+    random: Callable[[int], bytes] = secrets.token_bytes
 
 
 #: Members the service fills in when the credential leaves them out.
@@ -123,6 +129,7 @@ class _Prepared(NamedTuple):
     learner_hash: str | None
     email_hash: str | None
     email: str | None
+    personal_code: str | None
     format: str
 
 
@@ -222,7 +229,11 @@ def _prepare(
         except JSONLDError as exc:
             problems.append(_problem(prefix, "", exc.description))
 
-    learner_hash = email_hash = email = None
+    learner_hash = email_hash = email = code = None
+    if request.format == DC_SD_JWT and ctype is None:
+        problems.append(
+            FieldProblem("/options/format", "only registered types are issued as SD-JWT VCs")
+        )
     if request.learner is not None:
         if request.learner.personal_code is not None:
             try:
@@ -258,6 +269,7 @@ def _prepare(
         learner_hash=learner_hash,
         email_hash=email_hash,
         email=email,
+        personal_code=code,
         format=request.format,
     )
 
@@ -324,6 +336,55 @@ def _notify(
     )
 
 
+def _earlier_valid_from(
+    envelopes: Mapping[tuple[str, str], CredentialEnvelope], record_id: str
+) -> dict[str, Any]:
+    """``validFrom`` of an envelope issued earlier for the record (empty when none)."""
+    for (rid, fmt), row in envelopes.items():
+        if rid != record_id:
+            continue
+        payload = parse_compact(row.token.split("~", 1)[0]).payload
+        if fmt == VC_JWT and isinstance(payload.get("validFrom"), str):
+            return {"validFrom": payload["validFrom"]}
+        if fmt == DC_SD_JWT and isinstance(payload.get("nbf"), int):
+            return {"validFrom": format_datetime_stamp(payload["nbf"])}
+    return {}
+
+
+def _decoys(count: int) -> int:
+    """Decoy digests added to an ``_sd`` array of ``count`` real ones (RFC 9901 §4.2.5)."""
+    return 1 + count // 4
+
+
+def _sd_jwt_vc(
+    ctx: IssuanceContext,
+    issuer: IssuerEntry,
+    item: _Prepared,
+    extra: Mapping[str, Any],
+    wallet: HolderWallet | None,
+    signer: CompactSigner,
+    *,
+    now: int,
+) -> IssuedSDJWT:
+    """Sign one record as an SD-JWT VC (``wallet.sdjwt_vc`` says what goes in it)."""
+    ctype = ctx.types.get(item.type_name)
+    credential: dict[str, Any] = {**item.given, **extra}
+    holder_jwk = None
+    if wallet is not None:
+        subject = dict(credential["credentialSubject"])
+        subject.setdefault("id", wallet.holder_did)
+        credential["credentialSubject"] = subject
+        holder_jwk = resolve_did_jwk(wallet.holder_did).members
+    claims = sdjwt_vc.claims_of(
+        credential, ctype=ctype, iss=issuer.https_id, base_url=ctx.base_url, iat=now,
+        holder_jwk=holder_jwk, personal_code=item.personal_code,
+    )  # fmt: skip
+    return issue_sd_jwt(
+        claims, signer=signer, sd_paths=sdjwt_vc.sd_paths(ctype),
+        salt=lambda: ctx.random(16), decoys=_decoys,
+    )  # fmt: skip
+
+
 def _bound_to_holder(given: Mapping[str, Any], holder_did: str) -> bytes:
     """The credential's JSON with the learner's holder DID as the subject id (DESIGN §3),
     unless the institution named the subject itself."""
@@ -378,7 +439,15 @@ def issue_batch(
             f"{issuer.slug} has no current signing key (imk keys rotate {issuer.slug})"
         ) from exc
     signer = vc_jwt_signer(kid=kid, key=key)
+    sd_signers: list[CompactSigner] = []
+
+    def sd_signer() -> CompactSigner:
+        if not sd_signers:
+            sd_signers.append(sd_jwt_signer(key, kid=kid))
+        return sd_signers[0]
+
     wallets = _wallets(session, ctx, prepared, existing, now=now)
+    delivered: dict[str, str] = {}
     results: list[IssuedCredential] = []
     new_records: list[dict[str, Any]] = []
     new_envelopes: list[dict[str, Any]] = []
@@ -407,17 +476,28 @@ def issue_batch(
                 }
             )  # fmt: skip
         wallet = wallets.get(item.record_id)
-        given_json = item.given_json
-        if wallet is not None:
-            given_json = _bound_to_holder(item.given, wallet.holder_did)
-        token = secure_vc_jwt_json(given_json, item.extra, signer=signer, iat=now)
+        extra = item.extra
+        if record is not None and "validFrom" in extra:
+            # Another envelope of the same record: the same validity, not a new start.
+            extra = {**extra, **_earlier_valid_from(envelopes, item.record_id)}
+        if item.format == VC_JWT:
+            given_json = item.given_json
+            if wallet is not None:
+                given_json = _bound_to_holder(item.given, wallet.holder_did)
+            token = stored = secure_vc_jwt_json(given_json, extra, signer=signer, iat=now)
+        else:
+            issued_sd = _sd_jwt_vc(ctx, issuer, item, extra, wallet, sd_signer(), now=now)
+            # The record keeps the issuer-signed JWT without its disclosures (DESIGN §4):
+            # an SD-JWT that discloses nothing. Only the learner's wallet gets them.
+            token, stored = issued_sd.serialized, issued_sd.jwt + "~"
+        delivered[item.record_id] = token
         new_envelopes.append(
             {
                 "credential_id": item.record_id,
                 "format": item.format,
                 "kid": kid,
                 "iat": now,
-                "token": token,
+                "token": stored,
             }
         )
         results.append(
@@ -433,7 +513,8 @@ def issue_batch(
             wallet = wallets.get(envelope_row["credential_id"])
             if wallet is not None:
                 holder.store(
-                    session, ctx=ctx.holder, wallet=wallet, token=envelope_row["token"],
+                    session, ctx=ctx.holder, wallet=wallet,
+                    token=delivered[envelope_row["credential_id"]],
                     source="issued", now=now, record_id=envelope_row["credential_id"],
                 )  # fmt: skip
                 _notify(session, ctx, issuer, by_id[envelope_row["credential_id"]], wallet, now)

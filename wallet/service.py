@@ -109,6 +109,7 @@ class Services:
             learner_key=learner_hash_key(secret),
             holder=self.holder,
             base_url=self.settings.base_url,
+            random=self.random,
         )
 
     @cached_property

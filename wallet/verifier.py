@@ -18,13 +18,21 @@ from typing import Any, NamedTuple
 
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
 from wallet.errors import (
+    AlgorithmError,
+    CryptographicError,
     DataModelError,
-    ParseError,
+    DisclosureError,
+    HeaderError,
+    KeyBindingError,
+    KeyValidityError,
     RangeError,
+    UnknownIssuerError,
+    UnknownKeyError,
     VerificationError,
     WalletError,
 )
-from wallet.jose import VERIFYING_ALGORITHMS, check_header, parse_compact, verify_signature
+from wallet.jose import JWK, VERIFYING_ALGORITHMS, check_header, parse_compact, verify_signature
+from wallet.sdjwt import KeyBindingPolicy, VerifiedSDJWT, verify_sd_jwt
 from wallet.trust import IssuerEntry, KeyHistory, KeyRecord, Registry
 from wallet.vc import (
     JWT_CLAIMS,
@@ -75,6 +83,10 @@ class VerificationReport:
     kid: str | None = None
     alg: str | None = None
     signed_at: int | None = None
+    #: For an SD-JWT VC: the claim paths the presentation disclosed ("/"-joined).
+    disclosed: tuple[str, ...] = ()
+    #: For an SD-JWT VC presentation: the KB-JWT's audience and nonce.
+    audience: str | None = None
 
     @property
     def verified(self) -> bool:
@@ -123,7 +135,7 @@ def verify_credential(value: Any, *, ctx: VerifierContext, now: int) -> Verifica
     """
     secured = unwrap(value)
     if secured.media_type != "application/vc+jwt":
-        raise ParseError("SD-JWT VCs are not accepted by this verifier yet")
+        return verify_sd_jwt_vc(secured.token, ctx=ctx, now=now, key_binding=None)
     parsed = parse_compact(secured.token)
     header, payload = parsed.header, parsed.payload
     credential = _strip_jwt_claims(payload)
@@ -261,3 +273,141 @@ def _schema(credential: Mapping[str, Any], ctype: CredentialType) -> str:
         raise DataModelError(f"a {ctype.name} credential has exactly one subject")
     ctype.check_subject(subject)
     return f"credentialSubject matches the {ctype.name} schema v{ctype.version}"
+
+
+#: Which check an SD-JWT failure belongs to, by error class (most specific first).
+_SD_JWT_CHECKS: tuple[tuple[type[WalletError], str], ...] = (
+    (UnknownIssuerError, "issuer"),
+    (UnknownKeyError, "key"),
+    (KeyValidityError, "key"),
+    (KeyBindingError, "keyBinding"),
+    (DisclosureError, "disclosures"),
+    (HeaderError, "header"),
+    (AlgorithmError, "header"),
+    (CryptographicError, "signature"),
+    (RangeError, "validityPeriod"),
+)
+_SD_JWT_ORDER = (
+    "header", "issuer", "key", "signature", "disclosures", "keyBinding", "type",
+    "accreditation", "validityPeriod", "status",
+)  # fmt: skip
+
+
+def verify_sd_jwt_vc(
+    serialized: str,
+    *,
+    ctx: VerifierContext,
+    now: int,
+    key_binding: KeyBindingPolicy | None,
+) -> VerificationReport:
+    """Verify an SD-JWT VC (without key binding) or a presentation of one (with it).
+
+    The issuer is found by ``iss`` (its HTTPS identifier) in the registry and the key by
+    ``kid`` in its key history, valid at the signing time ``iat``; the type by ``vct``.
+    Everything RFC 9901 §7 asks is done by :func:`wallet.sdjwt.verify_sd_jwt`; a failure is
+    reported under the check it belongs to, and the checks after it are "unknown".
+
+    :raises ParseError: when the serialization cannot be parsed at all (the API answers 400).
+    :raises PayloadTooLargeError: above the size caps.
+    """
+    found: dict[str, Any] = {}
+
+    def issuer_key(header: Mapping[str, Any], payload: Mapping[str, Any]) -> JWK:
+        iss, iat, kid = payload.get("iss"), payload.get("iat"), header.get("kid")
+        if not isinstance(iss, str):
+            raise DataModelError("an SD-JWT VC names its issuer in iss")
+        issuer = ctx.registry.by_identifier(iss)
+        found["issuer"] = issuer
+        if not isinstance(iat, int) or isinstance(iat, bool):
+            raise DataModelError("iat (the signing time) must be an integer")
+        if iat > now + MAX_CLOCK_SKEW:
+            raise RangeError("the signing time (iat) is in the future")
+        if not isinstance(kid, str):
+            raise UnknownKeyError("the token names no key (kid)")
+        key = ctx.key_history.lookup(issuer.slug, kid)
+        key.check_usable_at(iat)
+        found["key"], found["iat"] = key, iat
+        return key.jwk
+
+    checks: dict[str, Check] = {}
+    problems: list[WalletError] = []
+    result: VerifiedSDJWT | None = None
+    try:
+        result = verify_sd_jwt(serialized, issuer_key=issuer_key, now=now, key_binding=key_binding)
+    except (VerificationError, DataModelError) as exc:
+        name = next((n for cls, n in _SD_JWT_CHECKS if isinstance(exc, cls)), "signature")
+        checks[name] = Check(name, Result.FAILED, exc.description)
+        problems.append(exc)
+    issuer: IssuerEntry | None = found.get("issuer")
+    ctype: CredentialType | None = None
+    if result is not None:
+        passed = {
+            "header": f"alg {result.header.get('alg')}, typ {result.header.get('typ')}",
+            "issuer": f"{result.payload['iss']} is registered",
+            "key": f"{found['key'].kid} was valid at signing time",
+            "signature": f"{found['key'].alg} signature verified",
+            "disclosures": f"{len(result.disclosed)} disclosure(s), each referenced once",
+            "validityPeriod": "iat, nbf and exp hold now",
+        }
+        for name, reason in passed.items():
+            checks[name] = Check(name, Result.PASSED, reason)
+        if key_binding is None:
+            checks["keyBinding"] = Check(
+                "keyBinding", Result.NOT_APPLICABLE, "an SD-JWT VC without a presentation"
+            )
+        else:
+            checks["keyBinding"] = Check(
+                "keyBinding", Result.PASSED, "KB-JWT signed by the cnf key, audience and nonce hold"
+            )
+        vct = result.payload.get("vct")
+        ctype = _type_of_vct(ctx.types, vct)
+        if ctype is None:
+            error = DataModelError(f"vct {vct!r} is not a credential type registered here")
+            checks["type"] = Check("type", Result.FAILED, error.description)
+            problems.append(error)
+        else:
+            checks["type"] = Check("type", Result.PASSED, f"vct is {ctype.name} v{ctype.version}")
+            assert issuer is not None
+            try:
+                issuer.check_accredited(ctype.name, found["iat"])
+                checks["accreditation"] = Check(
+                    "accreditation", Result.PASSED, f"accredited for {ctype.name} at signing time"
+                )
+            except VerificationError as exc:
+                checks["accreditation"] = Check("accreditation", Result.FAILED, exc.description)
+                problems.append(exc)
+        if "status" in result.payload:
+            checks["status"] = Check("status", Result.UNKNOWN, "status cannot be checked here yet")
+        else:
+            checks["status"] = Check(
+                "status", Result.NOT_APPLICABLE, "the credential has no status"
+            )
+    ordered = tuple(
+        checks.get(name, Check(name, Result.UNKNOWN, "not checked: an earlier check failed"))
+        for name in _SD_JWT_ORDER
+    )
+    return VerificationReport(
+        checks=ordered,
+        problems=tuple(problems),
+        credential=result.claims if result is not None else None,
+        format="dc+sd-jwt",
+        issuer=issuer,
+        type_name=ctype.name if ctype is not None else None,
+        kid=found["key"].kid if "key" in found else None,
+        alg=found["key"].alg if "key" in found else None,
+        signed_at=found.get("iat"),
+        disclosed=tuple("/".join(str(p) for p in path) for path in result.disclosed)
+        if result is not None
+        else (),
+        audience=key_binding.aud if key_binding is not None and result is not None else None,
+    )
+
+
+def _type_of_vct(types: TypeRegistry, vct: object) -> CredentialType | None:
+    if not isinstance(vct, str) or "/types/" not in vct:
+        return None
+    suffix = vct.rsplit("/types/", 1)[1]
+    for ctype in types.types.values():
+        if ctype.vct == suffix:
+            return ctype
+    return None

@@ -33,7 +33,11 @@ class IssueOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    format: str = Field(default="vc+jwt", description="vc+jwt")
+    format: str = Field(
+        default="vc+jwt",
+        description="vc+jwt (W3C VC 2.0, VC-JOSE-COSE) or dc+sd-jwt (SD-JWT VC, selective "
+        "disclosure; registered types only)",
+    )
     credentialId: str | None = Field(default=None, max_length=512)  # noqa: N815
     learner: LearnerIn | None = None
 
@@ -152,6 +156,10 @@ def report_body(report: VerificationReport) -> dict[str, Any]:
             },
             "credential": credential,
         }
+        if report.format == "dc+sd-jwt":
+            results["disclosed"] = list(report.disclosed)
+            if report.audience is not None:
+                results["audience"] = report.audience
     return {
         "verified": report.verified,
         "results": results,

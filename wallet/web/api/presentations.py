@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from wallet import challenges
+from wallet import challenges, presentations
 from wallet.vc import format_datetime_stamp
-from wallet.web.deps import ClockDep, ServicesDep, SessionDep
+from wallet.web.api.credentials import VerifyPublic, report_body
+from wallet.web.deps import ClockDep, LearnerDep, ServicesDep, SessionDep
 from wallet.web.routing import StrictJSONRoute
 
 router = APIRouter(tags=["presentations"], route_class=StrictJSONRoute)
@@ -62,3 +66,121 @@ def create_challenge(
         domain=issued.domain,
         expires=format_datetime_stamp(issued.expires),
     )
+
+
+class PresentationOptions(BaseModel):
+    """What the presentation must have been made for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    challenge: str = Field(max_length=128)
+    domain: str = Field(max_length=challenges.MAX_DOMAIN_CHARS)
+
+
+class VerifyPresentationBody(BaseModel):
+    """``{verifiablePresentation, options: {challenge, domain}}``: an SD-JWT+KB string (or
+    enveloped as ``data:application/dc+sd-jwt,``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "verifiablePresentation": "eyJhbGciOiJFZERTQSJ9.eyJ2Y3QiOiIuLi4ifQ.c2ln~WyJz"
+                    "YWx0IiwiYmlydGhEYXRlIiwiMjAwMS0wMy0xNCJd~eyJ0eXAiOiJrYitqd3QifQ.e30.c2ln",
+                    "options": {"challenge": "q3Jz5E0m6V3cQ0fW8uTQbg", "domain": "hr.example.lv"},
+                }
+            ]
+        },
+    )
+
+    verifiablePresentation: dict[str, Any] | str  # noqa: N815
+    options: PresentationOptions
+
+
+@router.post(
+    "/presentations/verify",
+    response_model=VerifyPublic,
+    responses={400: {}, 413: {}, 422: {"model": VerifyPublic}},
+    summary="Verify a presentation made for a challenge",
+)
+def verify_presentation(
+    body: VerifyPresentationBody, services: ServicesDep, session: SessionDep, now: ClockDep
+) -> Any:
+    """Verify an SD-JWT VC presentation with key binding: the issuer's signature and key,
+    every disclosure, the KB-JWT (signed by the credential's ``cnf`` key, ``aud`` = domain,
+    ``nonce`` = challenge, ``sd_hash``, ``iat`` at most five minutes old), type, accreditation
+    and validity; then the challenge, which this verification uses up. 200 when verified,
+    422 when not, with every check; ``results.disclosed`` lists the disclosed claims."""
+    report = presentations.verify_presentation(
+        session,
+        ctx=services.verification,
+        value=body.verifiablePresentation,
+        challenge=body.options.challenge,
+        domain=body.options.domain,
+        now=now,
+    )
+    session.commit()
+    return JSONResponse(report_body(report), status_code=200 if report.verified else 422)
+
+
+class PresentBody(BaseModel):
+    """Which claims to disclose (paths as in the type metadata; a number picks an array
+    element), for which verifier challenge and domain."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "disclose": [["givenName"], ["familyName"], ["achievement", "courses", 0]],
+                    "challenge": "q3Jz5E0m6V3cQ0fW8uTQbg",
+                    "domain": "hr.example.lv",
+                }
+            ]
+        },
+    )
+
+    disclose: list[list[str | int | None]] = Field(max_length=presentations.MAX_PATHS)
+    challenge: str = Field(max_length=128)
+    domain: str = Field(max_length=challenges.MAX_DOMAIN_CHARS)
+
+
+class PresentationPublic(BaseModel):
+    """The presentation to hand to the verifier."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"verifiablePresentation": "<jwt>~<d1>~<d2>~<kb-jwt>"}]}
+    )
+
+    verifiablePresentation: str  # noqa: N815
+
+
+@router.post(
+    "/wallet/credentials/{item_id}/present",
+    status_code=201,
+    tags=["wallet"],
+    responses={400: {}, 401: {}, 403: {}, 404: {}},
+    summary="Present chosen claims of an SD-JWT VC",
+)
+def present_credential(
+    item_id: str,
+    body: PresentBody,
+    learner: LearnerDep,
+    services: ServicesDep,
+    session: SessionDep,
+    now: ClockDep,
+) -> PresentationPublic:
+    """An SD-JWT+KB of one of the learner's SD-JWT VCs revealing only ``disclose``, bound to
+    the verifier's challenge and domain with the wallet's holder key."""
+    presentation = presentations.present_credential(
+        session,
+        ctx=services.holder,
+        account_id=learner.account_id,
+        item_id=item_id,
+        disclose=[tuple(path) for path in body.disclose],
+        domain=body.domain,
+        challenge=body.challenge,
+        now=now,
+    )
+    return PresentationPublic(verifiablePresentation=presentation)
