@@ -14,6 +14,7 @@ from wallet.web.limits import BodyLimitMiddleware
 from wallet.web.pages import account as account_pages
 from wallet.web.pages import auth as auth_pages
 from wallet.web.pages import home
+from wallet.web.pages import wallet as wallet_pages
 
 DESCRIPTION = """\
 IMK Wallet: institutions sign diplomas, qualification certificates, course certificates
@@ -38,6 +39,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     # anything but a browser's request (wallet.web.pages.routing.SharedPageRoute).
     app.include_router(auth_pages.router)
     app.include_router(account_pages.router)
+    app.include_router(wallet_pages.router)
     app.include_router(credentials.router)
     app.include_router(auth.router)
     app.include_router(published.router)

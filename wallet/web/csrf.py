@@ -21,8 +21,9 @@ dependencies below, so no form POST reaches a use-case unchecked.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
@@ -197,6 +198,13 @@ class SignedInForm:
     form: Form
 
 
+def _bind(guard: CSRFGuard, form: Form, principal: Principal | None) -> SignedInForm:
+    if principal is None:
+        raise AuthenticationError("sign in again: the session is missing, expired or ended")
+    guard.check_token(form, guard.session_token(principal))
+    return SignedInForm(principal=principal, form=form)
+
+
 async def get_signed_in_form(
     guard: GuardDep, form: CheckedFormDep, principal: CookiePrincipalDep
 ) -> SignedInForm:
@@ -205,13 +213,26 @@ async def get_signed_in_form(
     :raises AuthenticationError: when there is no live session cookie (401).
     :raises PermissionDeniedError: for a missing or wrong token (403).
     """
-    if principal is None:
-        raise AuthenticationError("sign in again: the session is missing, expired or ended")
-    guard.check_token(form, guard.session_token(principal))
-    return SignedInForm(principal=principal, form=form)
+    return _bind(guard, form, principal)
 
 
 SignedInFormDep = Annotated[SignedInForm, Depends(get_signed_in_form)]
+
+
+def signed_in_form_with(
+    long_fields: Mapping[str, int],
+) -> Callable[..., Coroutine[Any, Any, SignedInForm]]:
+    """A dependency like :data:`SignedInFormDep` for a form whose ``long_fields`` may be
+    longer than :data:`wallet.web.forms.MAX_FIELD_CHARS`, each up to its own cap."""
+
+    async def get_long_form(
+        request: Request, guard: GuardDep, principal: CookiePrincipalDep
+    ) -> SignedInForm:
+        guard.check_request(request)
+        form = await read_form(request, long_fields=long_fields)
+        return _bind(guard, form, principal)
+
+    return get_long_form
 
 
 def token_of(form: Form) -> str:

@@ -5,7 +5,10 @@ fields. Here the body is parsed with :func:`urllib.parse.parse_qs` under a field
 everything ambiguous is refused with a 400: another content type or charset, a body that is
 not UTF-8 once percent-decoded, a field given twice, too many fields, an over-long value, a
 control character, a missing field, a field the form does not have. The body size is
-capped before this by :class:`wallet.web.limits.BodyLimitMiddleware`.
+capped before this by :class:`wallet.web.limits.BodyLimitMiddleware`. A form that takes a
+long text (a pasted credential) names that field and its own cap.
+
+The query string of a page's GET form is read by :func:`query_value` under the same rules.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ MAX_FIELDS = 32
 MAX_FIELD_CHARS = 1024
 #: A character XML 1.0 cannot hold (§2.2): a value with one could not be shown again in a
 #: page, and no field here needs one.
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 @dataclass(frozen=True)
@@ -64,11 +67,16 @@ def _check_content_type(value: str | None) -> None:
             raise InputError("send the form in UTF-8")
 
 
-def parse_form(content_type: str | None, body: bytes) -> Form:
+def parse_form(
+    content_type: str | None, body: bytes, *, long_fields: Mapping[str, int] | None = None
+) -> Form:
     """Parse a URL-encoded form body.
 
+    :param long_fields: fields that may be longer than :data:`MAX_FIELD_CHARS`, each with
+        its own cap.
     :raises InputError: for anything but a well-formed body of distinct, short fields.
     """
+    caps = long_fields or {}
     _check_content_type(content_type)
     try:
         text = body.decode("ascii")
@@ -88,14 +96,36 @@ def parse_form(content_type: str | None, body: bytes) -> Form:
     for name, values in parsed.items():
         if len(values) != 1:
             raise InputError("a form field is given more than once")
-        if len(values[0]) > MAX_FIELD_CHARS or len(name) > MAX_FIELD_CHARS:
+        if len(values[0]) > caps.get(name, MAX_FIELD_CHARS) or len(name) > MAX_FIELD_CHARS:
             raise InputError("a form field is too long")
-        if _NOT_XML.search(name) or _NOT_XML.search(values[0]):
+        if NOT_XML.search(name) or NOT_XML.search(values[0]):
             raise InputError("a form field holds a control character")
         fields[name] = values[0]
     return Form(fields=fields)
 
 
-async def read_form(request: Request) -> Form:
+async def read_form(request: Request, *, long_fields: Mapping[str, int] | None = None) -> Form:
     """Read and parse the request's form body (see :func:`parse_form`)."""
-    return parse_form(request.headers.get("content-type"), await request.body())
+    return parse_form(
+        request.headers.get("content-type"), await request.body(), long_fields=long_fields
+    )
+
+
+def query_value(request: Request, name: str, *, max_chars: int = MAX_FIELD_CHARS) -> str | None:
+    """The query parameter ``name`` of a page's GET form, stripped; None when it is absent
+    or empty.
+
+    :raises InputError: when it is given twice, is longer than ``max_chars`` or holds a
+        character a page cannot show.
+    """
+    values = request.query_params.getlist(name)
+    if len(values) > 1:
+        raise InputError("a query parameter is given more than once")
+    if not values:
+        return None
+    value = values[0].strip()
+    if len(value) > max_chars:
+        raise InputError(f"the query parameter {name} is too long")
+    if NOT_XML.search(value):
+        raise InputError("a query parameter holds a control character")
+    return value or None

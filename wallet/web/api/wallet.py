@@ -21,11 +21,23 @@ from typing import Literal
 
 from fastapi import APIRouter, Query, Response
 
-from wallet import accounts, holder
-from wallet.db import crud, wallet_crud
-from wallet.errors import InputError, NotFoundError
-from wallet.jose import dumps_sorted
-from wallet.vc import envelope, format_datetime_stamp, unwrap
+from wallet import holder
+from wallet.db import wallet_crud
+from wallet.errors import InputError
+from wallet.vc import envelope, unwrap
+from wallet.web.api.wallet_answers import (
+    access_log_public,
+    attachment,
+    detail_public,
+    item_id_or_404,
+    item_public,
+)
+from wallet.web.api.wallet_gdpr import (
+    archive_response,
+    check_key_choice,
+    erase_wallets,
+    export_archive,
+)
 from wallet.web.api.wallet_models import (
     EXAMPLE_ENVELOPED,
     EXAMPLE_TOKEN,
@@ -37,8 +49,6 @@ from wallet.web.api.wallet_models import (
     EraseBody,
     ExportBody,
     ImportBody,
-    detail_public,
-    item_public,
     problem_responses,
 )
 from wallet.web.deps import ClockDep, LearnerDep, ServicesDep, SessionDep
@@ -50,18 +60,9 @@ Language = Literal["lv", "en", "ru"]
 _LANG = Query(
     default=None, description="lv, en or ru; the account's language when left out", examples=["en"]
 )
-#: Item ids are 22 base64url characters; anything much longer is not one.
-_MAX_ID_CHARS = 64
 #: Most access events in one answer.
 MAX_ACCESS_EVENTS = 1000
 _NO_STORE = {"Cache-Control": "no-store"}
-
-
-def _item_id(item_id: str) -> str:
-    """The id as given, or the same 404 as an unknown id when it cannot be one."""
-    if len(item_id) > _MAX_ID_CHARS:
-        raise NotFoundError("no such credential")
-    return item_id
 
 
 @router.get(
@@ -140,7 +141,10 @@ def download_json(
     """The credential as an ``EnvelopedVerifiableCredential`` (VC 2.0 §4.13), as an
     attachment ``{id}.json``; the same as ``/raw?format=json``."""
     token = holder.raw_token(
-        session, ctx=services.holder, account_id=principal.account_id, item_id=_item_id(item_id)
+        session,
+        ctx=services.holder,
+        account_id=principal.account_id,
+        item_id=item_id_or_404(item_id),
     )
     secured = unwrap(token)
     response.headers["Content-Disposition"] = f'attachment; filename="{item_id}.json"'
@@ -166,7 +170,7 @@ def read_credential(
     credential itself, and its verification re-run now."""
     shown = holder.view(
         session, ctx=services.holder, account_id=principal.account_id,
-        item_id=_item_id(item_id), now=now,
+        item_id=item_id_or_404(item_id), now=now,
     )  # fmt: skip
     return detail_public(
         shown, types=services.types, issuers=services.registry.issuers,
@@ -208,20 +212,12 @@ def download_raw(
     """The credential exactly as the wallet received it, as an attachment ``{id}.jwt``
     (``format=json``: the enveloped JSON, ``{id}.json``)."""
     token = holder.raw_token(
-        session, ctx=services.holder, account_id=principal.account_id, item_id=_item_id(item_id)
+        session,
+        ctx=services.holder,
+        account_id=principal.account_id,
+        item_id=item_id_or_404(item_id),
     )
-    secured = unwrap(token)
-    if format == "json":
-        return Response(
-            dumps_sorted(envelope(secured.media_type, secured.token)),
-            media_type="application/json",
-            headers={"Content-Disposition": f'attachment; filename="{item_id}.json"', **_NO_STORE},
-        )
-    return Response(
-        secured.token,
-        media_type=secured.media_type,
-        headers={"Content-Disposition": f'attachment; filename="{item_id}.jwt"', **_NO_STORE},
-    )
+    return attachment(token, item_id, format)
 
 
 @router.delete(
@@ -244,7 +240,7 @@ def delete_credential(
     """
     if not confirm:
         raise InputError("add confirm=true: a deleted credential cannot be brought back")
-    holder.delete(session, account_id=principal.account_id, item_id=_item_id(item_id))
+    holder.delete(session, account_id=principal.account_id, item_id=item_id_or_404(item_id))
     session.commit()
     return Response(status_code=204)
 
@@ -261,15 +257,7 @@ def access_log(
 ) -> AccessLogPublic:
     """Everyone other than the learner who read the learner's data, newest first."""
     events = wallet_crud.access_events(session, account_id=principal.account_id, limit=limit)
-    return AccessLogPublic.model_validate(
-        {
-            "items": [
-                {"at": format_datetime_stamp(e.at), "actor": e.actor, "action": e.action,
-                 "target": e.target}
-                for e in events
-            ]
-        }
-    )  # fmt: skip
+    return access_log_public(events)
 
 
 @router.post(
@@ -299,32 +287,15 @@ def export(
     holder private keys are included only with ``includeKeys`` and a ``passphrase`` of at
     least 12 characters, other than the password, which encrypts them.
     """
-    if body.includeKeys and body.passphrase is None:
-        raise InputError("includeKeys needs a passphrase that encrypts the keys")
-    if not body.includeKeys and body.passphrase is not None:
-        raise InputError("a passphrase is only used with includeKeys")
-    if body.passphrase is not None and body.passphrase == body.password:
-        raise InputError("choose a passphrase other than the account password")
-    account = accounts.reauthenticate(
-        session, ctx=services.accounts, principal=principal, password=body.password, now=now
+    check_key_choice(
+        password=body.password, include_keys=body.includeKeys, passphrase=body.passphrase
     )
-    archive = holder.export(
-        session, ctx=services.holder, account=account, now=now, passphrase=body.passphrase
-    )
-    crud.add_audit(
-        session, at=now, actor=principal.actor, action="wallet.export",
-        target=principal.actor, detail={"keys": body.includeKeys},
+    archive = export_archive(
+        session, services=services, principal=principal, password=body.password,
+        passphrase=body.passphrase, now=now,
     )  # fmt: skip
     session.commit()
-    day = format_datetime_stamp(now)[:10]
-    return Response(
-        archive,
-        media_type="application/zip",
-        headers={
-            "Content-Disposition": f'attachment; filename="imk-wallet-{day}.zip"',
-            **_NO_STORE,
-        },
-    )
+    return archive_response(archive, now=now)
 
 
 @router.post(
@@ -347,13 +318,6 @@ def erase(
     """
     if not body.confirm:
         raise InputError('add "confirm": true: an erased wallet cannot be brought back')
-    accounts.reauthenticate(
-        session, ctx=services.accounts, principal=principal, password=body.password, now=now
-    )
-    erased = holder.erase(session, account_id=principal.account_id)
-    crud.add_audit(
-        session, at=now, actor=principal.actor, action="wallet.erase",
-        target=principal.actor, detail={"wallets": erased},
-    )  # fmt: skip
+    erase_wallets(session, services=services, principal=principal, password=body.password, now=now)
     session.commit()
     return Response(status_code=204)

@@ -1,23 +1,15 @@
 """Request and response models of the learner wallet API (:mod:`wallet.web.api.wallet`),
-each with an OpenAPI example; the problem-details answers its routes document; and how
-stored credentials become answers (names from the trust registry, labels from the type
-metadata, in the asked language).
+each with an OpenAPI example, and the problem-details answers its routes document. How
+stored credentials fill the response models is :mod:`wallet.web.api.wallet_answers`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from wallet.credential_types import CredentialType, TypeRegistry
-from wallet.db.models import WalletItem
-from wallet.db.wallet_crud import ItemSummary
-from wallet.errors import TrustError
-from wallet.holder import ItemView
-from wallet.trust import IssuerEntry
-from wallet.vc import format_datetime_stamp
+from wallet.web.api.wallet_gdpr import MAX_PASSPHRASE_CHARS, MIN_PASSPHRASE_CHARS
 from wallet.web.limits import PROBLEM_JSON
 
 _PASSWORD = Field(
@@ -287,7 +279,9 @@ class ExportBody(_Body):
 
     password: str = _PASSWORD
     includeKeys: bool = False  # noqa: N815
-    passphrase: str | None = Field(default=None, min_length=12, max_length=1024)
+    passphrase: str | None = Field(
+        default=None, min_length=MIN_PASSPHRASE_CHARS, max_length=MAX_PASSPHRASE_CHARS
+    )
 
 
 class EraseBody(_Body):
@@ -344,152 +338,3 @@ def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "content": {PROBLEM_JSON: {"schema": {"type": "object"}, "example": example}},
         }
     return answers
-
-
-# --- from stored rows to answers ---------------------------------------------------------
-
-
-def text_in(names: Mapping[str, str], lang: str) -> str | None:
-    """A language map's text in ``lang``, falling back to Latvian, then English."""
-    for candidate in (lang, "lv", "en"):
-        value = names.get(candidate)
-        if value:
-            return value
-    return None
-
-
-def _item_title(item: WalletItem | ItemSummary, lang: str) -> str | None:
-    return text_in({"lv": item.title_lv or "", "en": item.title_en or ""}, lang)
-
-
-def _entry(issuers: Mapping[str, IssuerEntry], slug: str | None) -> IssuerEntry | None:
-    # An entry removed from the registry since the credential arrived leaves its slug
-    # behind; the credential then shows without a registry name.
-    return issuers.get(slug) if slug is not None else None
-
-
-def item_public(
-    item: WalletItem | ItemSummary, issuers: Mapping[str, IssuerEntry], lang: str
-) -> CredentialItemPublic:
-    """A listed credential; the issuer's name comes from the registry, never the credential."""
-    entry = _entry(issuers, item.issuer_slug)
-    return CredentialItemPublic(
-        id=item.id,
-        type=item.type_name,
-        issuer=IssuerRefPublic(
-            id=item.issuer_id,
-            slug=entry.slug if entry is not None else None,
-            name=text_in(entry.names, lang) if entry is not None else None,
-        ),
-        title=_item_title(item, lang),
-        issuedAt=format_datetime_stamp(item.issued_at),
-        addedAt=format_datetime_stamp(item.added_at),
-        source=item.source,
-        trust=item.trust,
-        verified=item.verified,
-    )
-
-
-def detail_public(
-    shown: ItemView,
-    *,
-    types: TypeRegistry,
-    issuers: Mapping[str, IssuerEntry],
-    lang: str,
-    now: int,
-) -> CredentialDetailPublic:
-    """One credential as its owner reads it, with the verification that was just re-run."""
-    item = shown.item
-    ctype = types.types.get(item.type_name)
-    subject = shown.credential.get("credentialSubject") if shown.credential else None
-    title = None
-    if ctype is not None and isinstance(subject, Mapping):
-        title = ctype.title(subject, lang)
-    if shown.report is None:
-        checks = [{"name": "parse", "result": "failed", "reason": shown.problem or "unreadable"}]
-        verified = False
-    else:
-        checks = [
-            {"name": c.name, "result": c.result.value, "reason": c.reason}
-            for c in shown.report.checks
-        ]
-        verified = shown.report.verified
-    return CredentialDetailPublic(
-        id=item.id,
-        title=title or _item_title(item, lang),
-        type=_type_public(item.type_name, ctype, lang),
-        issuer=_issuer_detail(item, _entry(issuers, item.issuer_slug), lang),
-        issuedAt=format_datetime_stamp(item.issued_at),
-        addedAt=format_datetime_stamp(item.added_at),
-        source=item.source,
-        trust=item.trust,
-        claims=_claims(ctype, subject, lang) if isinstance(subject, Mapping) else [],
-        credential=dict(shown.credential) if shown.credential is not None else None,
-        verification=VerificationPublic.model_validate(
-            {"verified": verified, "checkedAt": format_datetime_stamp(now), "checks": checks}
-        ),
-    )
-
-
-def _type_public(name: str, ctype: CredentialType | None, lang: str) -> CredentialTypePublic:
-    if ctype is None:
-        return CredentialTypePublic(name=name, displayName=None, description=None)
-    display = {d["locale"]: d for d in ctype.metadata["display"]}
-    chosen = display.get(lang) or display["lv"]
-    return CredentialTypePublic(
-        name=name, displayName=ctype.display_name(lang), description=str(chosen["description"])
-    )
-
-
-def _issuer_detail(item: WalletItem, entry: IssuerEntry | None, lang: str) -> IssuerDetailPublic:
-    if entry is None:
-        return IssuerDetailPublic(
-            id=item.issuer_id, slug=None, name=None, country=None, registrationNumber=None,
-            accredited=False, accreditation=[],
-        )  # fmt: skip
-    try:
-        entry.check_accredited(item.type_name, item.issued_at)
-        accredited = True
-    except TrustError:
-        accredited = False
-    return IssuerDetailPublic(
-        id=item.issuer_id,
-        slug=entry.slug,
-        name=text_in(entry.names, lang),
-        country=entry.country,
-        registrationNumber=entry.registration_number,
-        accredited=accredited,
-        accreditation=[
-            AccreditationPublic(
-                types=sorted(a.types),
-                validFrom=format_datetime_stamp(a.valid_from),
-                validUntil=None if a.valid_until is None else format_datetime_stamp(a.valid_until),
-                decision=a.decision,
-            )
-            for a in entry.accreditations
-        ],
-    )
-
-
-def _claims(
-    ctype: CredentialType | None, subject: Mapping[str, Any], lang: str
-) -> list[ClaimPublic]:
-    """The subject's claims that the type metadata labels, in its order, with the label in
-    ``lang`` (SD-JWT VC type metadata ``claims[].display``)."""
-    if ctype is None:
-        return []
-    found = []
-    for claim in ctype.metadata["claims"]:
-        path = claim["path"]
-        if any(not isinstance(step, str) for step in path):
-            continue  # "every element of" paths repeat what their array's claim shows
-        node: Any = subject
-        for step in path:
-            node = node.get(step) if isinstance(node, Mapping) else None
-        if node is None:
-            continue
-        labels = {d["locale"]: d["label"] for d in claim["display"]}
-        found.append(
-            ClaimPublic(path=list(path), label=text_in(labels, lang) or path[-1], value=node)
-        )
-    return found

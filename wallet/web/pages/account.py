@@ -91,6 +91,8 @@ def _account_page(
     content.append(
         E.DL(*[item for key, value in details for item in (E.DT(text(key)), E.DD(value))])
     )
+    if row.role == "learner":
+        content.append(link(text("link.wallet"), "/wallet"))
     content.append(E.H2(text("button.change_password")))
     content.append(
         form(
@@ -133,6 +135,7 @@ def _account_page(
         content=content,
         status=status,
         session_token=token,
+        wallet_link=principal.role == "learner",
     )
 
 
@@ -258,7 +261,12 @@ def begin_second_factor(
         link(label(language, "link.account"), "/account"),
     ]
     return render(
-        request, language=language, title="title.setup", content=content, session_token=token
+        request,
+        language=language,
+        title="title.setup",
+        content=content,
+        session_token=token,
+        wallet_link=principal.role == "learner",
     )
 
 
@@ -292,6 +300,7 @@ def confirm_second_factor(
             content=content,
             status=exc.status,
             session_token=token,
+            wallet_link=principal.role == "learner",
         )
     session.commit()
     content = [
@@ -300,7 +309,12 @@ def confirm_second_factor(
         link(label(language, "link.account"), "/account"),
     ]
     return render(
-        request, language=language, title="title.recovery", content=content, session_token=token
+        request,
+        language=language,
+        title="title.recovery",
+        content=content,
+        session_token=token,
+        wallet_link=principal.role == "learner",
     )
 
 

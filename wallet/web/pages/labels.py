@@ -205,6 +205,239 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "Your personal code is linked to this account.",
         "Ваш персональный код привязан к этой учётной записи.",
     ),
+    "notice.credential_deleted": (
+        "Apliecinājums ir dzēsts no maciņa.",
+        "The credential is deleted from the wallet.",
+        "Удостоверение удалено из кошелька.",
+    ),
+    "notice.credential_imported": (
+        "Apliecinājums ir pievienots maciņam. Tā pārbaude ir redzama zemāk.",
+        "The credential is added to your wallet. Its verification is shown below.",
+        "Удостоверение добавлено в кошелёк. Его проверка показана ниже.",
+    ),
+    # The wallet (wallet/web/pages/wallet.py).
+    "title.wallet": ("Mans maciņš", "My wallet", "Мой кошелёк"),
+    "title.credential": ("Apliecinājums", "Credential", "Удостоверение"),
+    "title.delete_credential": (
+        "Apliecinājuma dzēšana",
+        "Delete a credential",
+        "Удаление удостоверения",
+    ),
+    "title.import": ("Apliecinājuma pievienošana", "Add a credential", "Добавление удостоверения"),
+    "title.access_log": ("Piekļuves žurnāls", "Access log", "Журнал доступа"),
+    "title.export": ("Datu eksports", "Export my data", "Экспорт данных"),
+    "title.erase": ("Maciņa dzēšana", "Erase the wallet", "Удаление кошелька"),
+    "title.erased": ("Maciņš ir dzēsts", "The wallet is erased", "Кошелёк удалён"),
+    "link.wallet": ("Maciņš", "Wallet", "Кошелёк"),
+    "link.import": ("Pievienot apliecinājumu", "Add a credential", "Добавить удостоверение"),
+    "link.access_log": ("Piekļuves žurnāls", "Access log", "Журнал доступа"),
+    "link.export": ("Eksportēt datus", "Export my data", "Экспортировать данные"),
+    "link.erase": ("Dzēst maciņu", "Erase the wallet", "Удалить кошелёк"),
+    "link.download_jwt": ("Lejupielādēt (.jwt)", "Download (.jwt)", "Скачать (.jwt)"),
+    "link.download_json": ("Lejupielādēt (.json)", "Download (.json)", "Скачать (.json)"),
+    "link.delete_credential": (
+        "Dzēst šo apliecinājumu",
+        "Delete this credential",
+        "Удалить это удостоверение",
+    ),
+    "link.open_credential": (
+        "Atvērt apliecinājumu",
+        "Open the credential",
+        "Открыть удостоверение",
+    ),
+    "link.cancel": ("Atcelt", "Cancel", "Отмена"),
+    "link.previous": ("Iepriekšējā lapa", "Previous page", "Предыдущая страница"),
+    "link.next": ("Nākamā lapa", "Next page", "Следующая страница"),
+    "field.search": ("Meklēt nosaukumā", "Search in titles", "Поиск в названиях"),
+    "field.type": ("Veids", "Type", "Тип"),
+    "field.issuer": ("Izsniedzējs", "Issuer", "Издатель"),
+    "field.year": ("Izsniegšanas gads", "Year of issue", "Год выдачи"),
+    "field.sort": ("Kārtot", "Sort", "Сортировка"),
+    "field.credential": (
+        "Apliecinājums (kompaktais JWS vai JSON)",
+        "The credential (compact JWS or JSON)",
+        "Удостоверение (компактный JWS или JSON)",
+    ),
+    "field.include_keys": (
+        "Iekļaut manas turētāja atslēgas",
+        "Include my holder keys",
+        "Включить мои ключи владельца",
+    ),
+    "field.passphrase": (
+        "Frāze atslēgu šifrēšanai (vismaz 12 rakstzīmes, ne konta parole)",
+        "Passphrase that encrypts the keys (at least 12 characters, not the account password)",
+        "Фраза для шифрования ключей (не менее 12 символов, не пароль учётной записи)",
+    ),
+    "field.confirm_erase": (
+        "Es saprotu, ka visi mani apliecinājumi un turētāja atslēgas tiks neatgriezeniski dzēsti.",
+        "I understand that all my credentials and holder keys are erased for good.",
+        "Я понимаю, что все мои удостоверения и ключи владельца будут удалены навсегда.",
+    ),
+    "button.filter": ("Rādīt", "Show", "Показать"),
+    "button.import": ("Pievienot", "Add", "Добавить"),
+    "button.delete_credential": ("Jā, dzēst", "Yes, delete it", "Да, удалить"),
+    "button.export": ("Lejupielādēt arhīvu", "Download the archive", "Скачать архив"),
+    "button.erase": ("Dzēst maciņu", "Erase the wallet", "Удалить кошелёк"),
+    "value.any": ("Visi", "All", "Все"),
+    "sort.date": ("Jaunākie vispirms", "Newest first", "Сначала новые"),
+    "sort.-date": ("Vecākie vispirms", "Oldest first", "Сначала старые"),
+    "sort.title": ("Pēc nosaukuma", "By title", "По названию"),
+    "type.generic": ("Cits apliecinājums", "Other credential", "Другое удостоверение"),
+    "trust.verified": ("Pārbaudīts", "Verified", "Проверено"),
+    "trust.not-verified": ("Nav pārbaudīts", "Not verified", "Не проверено"),
+    "trust.unknown-issuer": ("Nezināms izsniedzējs", "Unknown issuer", "Неизвестный издатель"),
+    "source.issued": ("Izsniegts šeit", "Issued here", "Выдано здесь"),
+    "source.imported": ("Pievienots no citurienes", "Imported", "Импортировано"),
+    "result.passed": ("izturēta", "passed", "пройдена"),
+    "result.failed": ("neizturēta", "failed", "не пройдена"),
+    "result.unknown": ("nav zināms", "unknown", "неизвестно"),
+    "result.not_applicable": ("neattiecas", "not applicable", "не применимо"),
+    "label.title": ("Nosaukums", "Title", "Название"),
+    "label.type": ("Veids", "Type", "Тип"),
+    "label.issuer": ("Izsniedzējs", "Issuer", "Издатель"),
+    "label.issuer_id": (
+        "Izsniedzēja identifikators",
+        "Issuer identifier",
+        "Идентификатор издателя",
+    ),
+    "label.country": ("Valsts", "Country", "Страна"),
+    "label.registration": ("Reģistrācijas numurs", "Registration number", "Регистрационный номер"),
+    "label.accredited": (
+        "Akreditēts šim veidam parakstīšanas brīdī",
+        "Accredited for this type when it was signed",
+        "Аккредитован для этого типа на момент подписи",
+    ),
+    "label.accreditation": (
+        "Akreditācijas lēmumi",
+        "Accreditation decisions",
+        "Решения об аккредитации",
+    ),
+    "label.issued": ("Izsniegts", "Issued", "Выдано"),
+    "label.added": ("Pievienots maciņam", "Added to the wallet", "Добавлено в кошелёк"),
+    "label.source": ("Avots", "Source", "Источник"),
+    "label.status": ("Statuss", "Status", "Статус"),
+    "label.status_added": (
+        "Statuss, kad pievienots",
+        "Status when added",
+        "Статус при добавлении",
+    ),
+    "label.claims": ("Saturs", "Contents", "Содержание"),
+    "label.verification": ("Pārbaude", "Verification", "Проверка"),
+    "label.checked_at": ("Pārbaudīts", "Checked at", "Время проверки"),
+    "label.check": ("Pārbaude", "Check", "Проверка"),
+    "label.result": ("Rezultāts", "Result", "Результат"),
+    "label.reason": ("Pamatojums", "Reason", "Причина"),
+    "label.at": ("Laiks", "Time", "Время"),
+    "label.actor": ("Kas", "Who", "Кто"),
+    "label.action": ("Darbība", "Action", "Действие"),
+    "label.target": ("Ko", "What", "Что"),
+    "label.erased_wallets": ("Dzēsti maciņi", "Wallets erased", "Удалено кошельков"),
+    "label.removed": ("Dzēsts", "Removed", "Удалено"),
+    "label.kept": ("Paliek", "Stays", "Остаётся"),
+    "value.unknown_issuer": (
+        "Nav uzticamības reģistrā",
+        "Not in the trust registry",
+        "Нет в реестре доверия",
+    ),
+    "text.wallet_empty": (
+        "Jūsu maciņā vēl nav apliecinājumu.",
+        "Your wallet holds no credentials yet.",
+        "В вашем кошельке ещё нет удостоверений.",
+    ),
+    "text.no_match": ("Nekas neatbilst izvēlei.", "Nothing matches.", "Ничего не найдено."),
+    "text.verified_now": (
+        "Pārbaude atkārtota tikko: apliecinājums ir derīgs.",
+        "Checked again just now: the credential is valid.",
+        "Проверено заново только что: удостоверение действительно.",
+    ),
+    "text.not_verified_now": (
+        "Pārbaude atkārtota tikko: apliecinājums nav derīgs.",
+        "Checked again just now: the credential is not valid.",
+        "Проверено заново только что: удостоверение недействительно.",
+    ),
+    "text.delete_credential": (
+        "Vai tiešām dzēst šo apliecinājumu no maciņa? To nevar atsaukt. Iestādes ieraksts par "
+        "izsniegto paliek.",
+        "Delete this credential from your wallet? This cannot be undone. The institution's "
+        "record of what it issued stays.",
+        "Удалить это удостоверение из кошелька? Это нельзя отменить. Запись учреждения о "
+        "выданном остаётся.",
+    ),
+    "text.import": (
+        "Ielīmējiet apliecinājumu, ko saņēmāt citur: kompakto JWS vai "
+        "EnvelopedVerifiableCredential JSON. Tas tiks pārbaudīts un saglabāts kopā ar "
+        "pārbaudes rezultātu.",
+        "Paste a credential you received elsewhere: the compact JWS, or the JSON of an "
+        "EnvelopedVerifiableCredential. It is verified and kept with the result.",
+        "Вставьте удостоверение, полученное в другом месте: компактный JWS или JSON "
+        "EnvelopedVerifiableCredential. Оно будет проверено и сохранено вместе с результатом.",
+    ),
+    "text.access_log": (
+        "Visi, izņemot jūs, kas ir lasījuši jūsu datus; jaunākie vispirms.",
+        "Everyone other than you who read your data, newest first.",
+        "Все, кроме вас, кто читал ваши данные; сначала новые.",
+    ),
+    "text.access_log_empty": (
+        "Neviens vēl nav lasījis jūsu datus.",
+        "Nobody has read your data yet.",
+        "Ваши данные ещё никто не читал.",
+    ),
+    "text.export": (
+        "Arhīvā ir jūsu konts, visi apliecinājumi ar pārbaudes rezultātiem un piekļuves "
+        "žurnāls. Ievadiet paroli vēlreiz. Turētāja atslēgas tiek iekļautas tikai šifrētas ar "
+        "jūsu izvēlētu frāzi.",
+        "The archive holds your account, every credential with its verification results, and "
+        "the access log. Enter your password again. Holder keys are included only encrypted "
+        "under a passphrase you choose.",
+        "Архив содержит вашу учётную запись, все удостоверения с результатами проверки и "
+        "журнал доступа. Введите пароль ещё раз. Ключи владельца включаются только "
+        "зашифрованными выбранной вами фразой.",
+    ),
+    "text.erase": (
+        "Tiks neatgriezeniski dzēsti visi jūsu maciņi: apliecinājumi, turētāja atslēgas un "
+        "piekļuves žurnāls. Vispirms varat eksportēt kopiju.",
+        "Every wallet of yours is erased for good: the credentials, the holder keys and the "
+        "access log. You can export a copy first.",
+        "Все ваши кошельки будут удалены навсегда: удостоверения, ключи владельца и журнал "
+        "доступа. Сначала можно экспортировать копию.",
+    ),
+    "text.removed_wallets": (
+        "Jūsu maciņi ar to turētāja atslēgām.",
+        "Your wallets, with their holder keys.",
+        "Ваши кошельки с их ключами владельца.",
+    ),
+    "text.removed_credentials": (
+        "Visi apliecinājumi tajos.",
+        "Every credential in them.",
+        "Все удостоверения в них.",
+    ),
+    "text.removed_log": ("To piekļuves žurnāls.", "Their access log.", "Их журнал доступа."),
+    "text.kept_account": (
+        "Jūsu konts: maciņa dzēšana nav konta slēgšana.",
+        "Your account: erasing the wallet does not close the account.",
+        "Ваша учётная запись: удаление кошелька не закрывает её.",
+    ),
+    "text.kept_records": (
+        "Iestāžu ieraksti par to, ko tās izsniegušas: iestādēm tie jāglabā, un tie vajadzīgi "
+        "atsaukšanai. To dzēšanu lūdziet iestādei.",
+        "The institutions' records of what they issued: they must keep them, and revocation "
+        "needs them. Ask the institution to erase those.",
+        "Записи учреждений о выданном: учреждения обязаны их хранить, и они нужны для отзыва. "
+        "Об их удалении просите учреждение.",
+    ),
+    "text.kept_audit": (
+        "Audita žurnāls: kas ko un kad darīja, bez maciņa satura.",
+        "The audit log: who did what and when, without any wallet content.",
+        "Журнал аудита: кто, что и когда сделал, без содержимого кошелька.",
+    ),
+    "text.erased_later": (
+        "Apliecinājumi, ko iestādes izsniegs vēlāk, tiks piegādāti jaunā maciņā. Dzēstos "
+        "apliecinājumus var pievienot no saglabātas kopijas.",
+        "Credentials that institutions issue later still arrive, in a new wallet. Erased ones "
+        "can be added again from a saved copy.",
+        "Удостоверения, выданные позже, по-прежнему поступят — в новый кошелёк. Удалённые "
+        "можно добавить снова из сохранённой копии.",
+    ),
 }
 
 #: ``?notice=`` values a redirect may carry, and their labels (any other value is ignored,
@@ -215,6 +448,8 @@ NOTICES = {
     "password-reset": "notice.password_reset",
     "account-deleted": "notice.account_deleted",
     "personal-code-linked": "notice.personal_code_linked",
+    "credential-deleted": "notice.credential_deleted",
+    "credential-imported": "notice.credential_imported",
 }
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -22,6 +23,7 @@ from wallet.errors import WalletError
 from wallet.web.cookies import is_secure, set_language_cookie
 from wallet.web.csrf import FIELD
 from wallet.web.deps import get_services
+from wallet.web.forms import NOT_XML
 from wallet.web.pages.labels import ENDONYMS, chosen_language, label, language_of
 
 #: Headers of every page and redirect. No script, style or frame is loaded from anywhere;
@@ -46,12 +48,14 @@ def render(
     content: Sequence[Element],
     status: int = 200,
     session_token: str | None = None,
+    wallet_link: bool = False,
 ) -> HTMLResponse:
     """A whole page.
 
     :param title: the label key of the page title.
     :param session_token: the signed-in session's form token: the header then offers the
         account page and a sign-out button instead of the sign-in links.
+    :param wallet_link: whether the signed-in header offers the wallet (learners only).
     """
     heading = label(language, title)
     page = E.HTML(
@@ -61,7 +65,7 @@ def render(
             E.TITLE(f"{heading} — {label(language, 'site')}"),
         ),
         E.BODY(
-            _header(request, language, session_token),
+            _header(request, language, session_token, wallet_link),
             E.MAIN(E.H1(heading), *content),
         ),
         lang=language,
@@ -78,9 +82,13 @@ def _secure(request: Request) -> bool:
     return is_secure(get_services(request).settings.base_url)
 
 
-def _header(request: Request, language: str, session_token: str | None) -> Element:
+def _header(
+    request: Request, language: str, session_token: str | None, wallet_link: bool
+) -> Element:
     items: list[Element] = [E.A(label(language, "site"), href="/")]
     if session_token is not None:
+        if wallet_link:
+            items.append(E.A(label(language, "link.wallet"), href="/wallet"))
         items.append(E.A(label(language, "link.account"), href="/account"))
         items.append(form("/logout", session_token, submit=label(language, "button.logout")))
     else:
@@ -89,7 +97,9 @@ def _header(request: Request, language: str, session_token: str | None) -> Eleme
         if request.method == "GET":
             for code in LANGUAGES:
                 url = request.url.include_query_params(lang=code)
-                items.append(E.A(ENDONYMS[code], href=f"{url.path}?{url.query}", hreflang=code))
+                # The path is decoded: quoted again, a %00 in it cannot reach the page.
+                href = f"{quote(url.path)}?{url.query}"
+                items.append(E.A(ENDONYMS[code], href=href, hreflang=code))
     return E.HEADER(E.NAV(*items))
 
 
@@ -141,6 +151,16 @@ def message(kind: str, text: str, details: Iterable[str] = ()) -> Element:
 def error_box(error: WalletError) -> Element:
     """The message box of an error: its description and every rule or field it names."""
     return message("error", error.description, [p.message for p in getattr(error, "problems", ())])
+
+
+def printable(text: str) -> str:
+    """``text`` with every character a page cannot hold (XML 1.0 §2.2: control characters,
+    lone surrogates) replaced by U+FFFD.
+
+    For text that comes from a credential, which may carry any JSON string: lxml refuses
+    such characters, and a page must never fail on what it shows.
+    """
+    return NOT_XML.sub("\ufffd", text)
 
 
 def link(text: str, href: str) -> Element:

@@ -2,15 +2,17 @@
 
 :class:`PageRoute` answers a :class:`~wallet.errors.WalletError` that a page did not handle
 itself (one raised by a CSRF check or a form parser, say) with an HTML error page of the
-error's status, where the JSON API answers problem details.
+error's status, where the JSON API answers problem details; and :class:`SignInRequired`,
+raised by a page's dependency, with a redirect to the sign-in step the browser must take.
 
 :class:`SharedPageRoute` serves a page at a path the JSON API also serves (``/account``,
-``/account/delete``, ``/account/second-factor``, ``/account/second-factor/confirm``). It
-takes only what a browser sends: a request without an ``Authorization`` header that is a
-GET accepting ``text/html``, or a POST of one of the three content types an HTML form can
-send. Everything else falls through to the API route. Every request a cross-site form can
-make therefore reaches the page, where the CSRF checks run, and every bearer request
-reaches the API, which never reads cookies.
+``/account/delete``, ``/account/second-factor``, ``/account/second-factor/confirm``, and
+the wallet's, listed in :mod:`wallet.web.pages.wallet`). It takes only what a browser
+sends: a request without an ``Authorization`` header that is a GET accepting ``text/html``,
+or a POST of one of the three content types an HTML form can send. Everything else falls
+through to the API route. Every request a cross-site form can make therefore reaches the
+page, where the CSRF checks run, and every bearer request reaches the API, which never
+reads cookies.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 from wallet.errors import WalletError
-from wallet.web.pages.layout import error_page
+from wallet.web.pages.layout import error_page, redirect
 
 #: Content types an HTML form sends (and so the only ones a cross-site form can send).
 BROWSER_FORM_TYPES = frozenset(
@@ -35,8 +37,18 @@ BROWSER_FORM_TYPES = frozenset(
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 
 
+class SignInRequired(Exception):
+    """A page is for a signed-in browser: the answer is a 303 to ``location``, where the
+    browser signs in (or finishes signing in), not an error page."""
+
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
 class PageRoute(APIRoute):
-    """A page route: an unhandled :class:`WalletError` becomes an HTML error page."""
+    """A page route: an unhandled :class:`WalletError` becomes an HTML error page, and
+    :class:`SignInRequired` a redirect."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -44,6 +56,8 @@ class PageRoute(APIRoute):
         async def page_handler(request: Request) -> Response:
             try:
                 return await handler(request)
+            except SignInRequired as exc:
+                return redirect(exc.location)
             except WalletError as exc:
                 return error_page(request, exc)
 
