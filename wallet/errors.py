@@ -13,6 +13,7 @@ only places that translate these into answers.
     ├── InputError                       400  the request itself cannot be used
     │   ├── ParseError                   400  PARSING_ERROR: not JSON, not a JWS, bad base64url
     │   ├── PayloadTooLargeError         413  body, token, header or file over its cap
+    │   ├── UnsupportedMediaError        415  an upload of a media type the route does not read
     │   └── WeakPasswordError            400  WEAK_PASSWORD: a new password the policy refuses
     ├── AuthenticationError              401  no, unknown, expired or revoked token
     │   ├── SecondFactorError            401  SECOND_FACTOR_FAILED: wrong, malformed or reused code
@@ -113,6 +114,14 @@ class WeakPasswordError(InputError):
     def __init__(self, description: str, problems: Sequence[FieldProblem] = ()) -> None:
         super().__init__(description)
         self.problems = tuple(problems)
+
+
+class UnsupportedMediaError(InputError):
+    """A request body of a media type the route does not read."""
+
+    code = "UNSUPPORTED_MEDIA_TYPE"
+    status = 415
+    title = "Unsupported media type"
 
 
 class AuthenticationError(WalletError):

@@ -371,7 +371,8 @@ def raw_token(session: Session, *, ctx: HolderContext, account_id: int, item_id:
 def import_credential(
     session: Session, *, ctx: HolderContext, account_id: int, value: Any, now: int
 ) -> WalletItem:
-    """Import a credential received elsewhere (enveloped JSON or compact JWS), verified first.
+    """Import a credential received elsewhere (enveloped JSON, a compact JWS or an SD-JWT VC),
+    verified first.
 
     It is kept whatever the verification says, marked by ``trust``.
 
@@ -381,8 +382,6 @@ def import_credential(
     if isinstance(value, str) and len(value) > MAX_IMPORT_CHARS:
         raise PayloadTooLargeError(f"a credential is at most {MAX_IMPORT_CHARS} characters")
     secured = unwrap(value)
-    if secured.media_type != "application/vc+jwt":
-        raise ParseError("only vc+jwt credentials can be imported yet")
     wallets = wallet_crud.wallets_of(session, account_id=account_id)
     wallet = wallets[0] if wallets else new_wallet(session, ctx=ctx, now=now, account_id=account_id)
     return store(session, ctx=ctx, wallet=wallet, token=secured.token, source="imported", now=now)

@@ -161,3 +161,24 @@ def test_generic_credentials_are_not_issued_as_sd_jwt_vc(api, accounts_world):
         headers={"Authorization": f"Bearer {accounts_world.tokens['uni']}"},
     )
     assert response.status_code in (400, 403, 422)
+
+
+def test_another_learner_cannot_present_my_credential(api, mailbox, accounts_world, learner):
+    sd_jwt_of(issue(api, accounts_world, learner={"email": learner.email}))
+    (item,) = api.get("/wallet/credentials", headers=learner.auth).json()["items"]
+    other = login(api, register(api, mailbox, "other.learner@example.lv"))
+    response = api.post(
+        f"/wallet/credentials/{item['id']}/present",
+        json={"disclose": [], "challenge": "c", "domain": "a.example"},
+        headers=other.auth,
+    )
+    assert response.status_code == 404
+
+
+def test_an_imported_sd_jwt_vc_is_kept_verified(api, mailbox, accounts_world, learner):
+    serialized = sd_jwt_of(issue(api, accounts_world))
+    imported = api.post(
+        "/wallet/credentials", json={"verifiableCredential": serialized}, headers=learner.auth
+    )
+    assert imported.status_code == 201, imported.text
+    assert imported.json()["trust"] == "verified"

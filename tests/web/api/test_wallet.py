@@ -416,6 +416,7 @@ def pair(api, mailbox, accounts_world) -> Pair:
 ENDPOINTS: list[tuple[str, str, Any]] = [
     ("GET", "/wallet/credentials", None),
     ("POST", "/wallet/credentials", "importable"),
+    ("POST", "/wallet/credentials/upload", "upload"),
     ("GET", "/wallet/credentials/{id}", None),
     ("GET", "/wallet/credentials/{id}.json", None),
     ("GET", "/wallet/credentials/{id}/raw", None),
@@ -436,6 +437,9 @@ def call(api, pair: Pair, endpoint, headers: dict[str, str], item_id: str):
     method, path, body = endpoint
     if body == "importable":
         body = {"verifiableCredential": pair.importable}
+    if body == "upload":
+        upload = {**headers, "Content-Type": "application/vc+jwt"}
+        return api.request(method, path, content=pair.importable.encode(), headers=upload)
     return api.request(method, path.replace("{id}", item_id), json=body, headers=headers)
 
 
@@ -570,8 +574,10 @@ def test_wallet_endpoints_are_in_the_openapi_schema_with_examples(api):
             assert operation["tags"] == ["wallet"], where
             body = operation.get("requestBody")
             if body is not None:
-                schema = _resolve(spec, body["content"]["application/json"]["schema"])
-                assert schema.get("examples"), f"{where}: request has no example"
+                for media, content in body["content"].items():
+                    schema = _resolve(spec, content["schema"])
+                    example = content.get("example") or schema.get("examples")
+                    assert example, f"{where} {media}: request has no example"
             for status, response in operation["responses"].items():
                 for media, content in response.get("content", {}).items():
                     schema = _resolve(spec, content.get("schema", {}))
@@ -579,3 +585,41 @@ def test_wallet_endpoints_are_in_the_openapi_schema_with_examples(api):
                     binary = schema.get("format") == "binary"
                     assert has_example or binary, f"{where} {status} {media}: no example"
             assert {"401", "403"} <= set(operation["responses"]), where
+
+
+def test_a_credential_file_uploads_as_it_was_received(api, mailbox, accounts_world):
+    person = login(api, register(api, mailbox, "uploader@example.lv"))
+    token = accounts_world.issue("uni", "course-certificate")
+    uploaded = api.post(
+        "/wallet/credentials/upload",
+        content=(token + "\n").encode(),
+        headers={**person.auth, "Content-Type": "application/vc+jwt"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["trust"] == "verified"
+    raw = api.get(f"/wallet/credentials/{uploaded.json()['id']}/raw", headers=person.auth)
+    assert raw.text == token
+    enveloped = {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "type": "EnvelopedVerifiableCredential",
+        "id": f"data:application/vc+jwt,{token}",
+    }
+    as_json = api.post(
+        "/wallet/credentials/upload",
+        content=json.dumps(enveloped).encode(),
+        headers={**person.auth, "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert as_json.status_code == 201, as_json.text
+    wrong_type = api.post(
+        "/wallet/credentials/upload",
+        content=b"\x89PNG",
+        headers={**person.auth, "Content-Type": "image/png"},
+    )
+    assert wrong_type.status_code == 415
+    not_utf8 = api.post(
+        "/wallet/credentials/upload",
+        content=b"\xff\xfe",
+        headers={**person.auth, "Content-Type": "text/plain"},
+    )
+    assert not_utf8.status_code == 400
+    assert len(listing(api, person)) == 2

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from wallet import holder
 from wallet.db import wallet_crud
-from wallet.errors import InputError
+from wallet.errors import InputError, ParseError, UnsupportedMediaError
+from wallet.jose import loads_object
 from wallet.vc import envelope, unwrap
 from wallet.web.api.wallet_answers import (
     access_log_public,
@@ -121,6 +122,59 @@ def import_credential(
         session, ctx=services.holder, account_id=principal.account_id,
         value=body.verifiableCredential, now=now,
     )  # fmt: skip
+    session.commit()
+    return item_public(item, services.registry.issuers, principal.language)
+
+
+#: Media types of an uploaded credential file.
+UPLOAD_TYPES = (
+    "application/vc+jwt",
+    "application/dc+sd-jwt",
+    "application/vc+sd-jwt",
+    "application/json",
+    "text/plain",
+)
+
+
+@router.post(
+    "/wallet/credentials/upload",
+    status_code=201,
+    summary="Import a credential file",
+    responses=problem_responses(400, 401, 403, 413, 415, 422),
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                media: {"schema": {"type": "string"}, "example": "eyJhbGciOi...<JWS or SD-JWT>"}
+                for media in UPLOAD_TYPES
+            },
+        }
+    },
+)
+async def upload_credential(
+    request: Request,
+    principal: LearnerDep,
+    services: ServicesDep,
+    session: SessionDep,
+    now: ClockDep,
+) -> CredentialItemPublic:
+    """Import a credential file as it was received: the body is the file (a ``.jwt`` compact
+    JWS, an SD-JWT VC, or enveloped JSON), with its media type. Verified first and kept as
+    ``POST /wallet/credentials`` keeps it."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media not in UPLOAD_TYPES:
+        raise UnsupportedMediaError(f"upload one of: {', '.join(UPLOAD_TYPES)}")
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError as exc:
+        raise ParseError("the file is not UTF-8 text") from exc
+    value: object = (
+        loads_object(text.encode("utf-8"), what="the file") if media == "application/json" else text
+    )
+    item = holder.import_credential(
+        session, ctx=services.holder, account_id=principal.account_id, value=value, now=now
+    )
     session.commit()
     return item_public(item, services.registry.issuers, principal.language)
 

@@ -312,6 +312,11 @@ _PROBLEMS: dict[int, tuple[str, str, str]] = {
         "No such credential in the learner's wallets; another learner's id answers the same.",
     ),
     413: ("Payload too large", "PAYLOAD_TOO_LARGE", "The credential is over the import cap."),
+    415: (
+        "Unsupported media type",
+        "UNSUPPORTED_MEDIA_TYPE",
+        "The upload is not a .jwt, SD-JWT VC or enveloped JSON credential.",
+    ),
     422: (
         "The record does not match its credential type",
         "INVALID_RECORD",
