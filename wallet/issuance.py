@@ -351,7 +351,7 @@ def _earlier_valid_from(
     return {}
 
 
-class _SaltPool:
+class SaltPool:
     """16-byte salts cut from one large CSPRNG draw: one call of the random source per 256
     salts instead of one each (a draw costs microseconds; a diploma needs about twenty)."""
 
@@ -374,7 +374,7 @@ class _SaltPool:
         return self._buffer[start : self._position]
 
 
-def _decoys(count: int) -> int:
+def decoys_for(count: int) -> int:
     """Decoy digests added to an ``_sd`` array of ``count`` real ones (RFC 9901 §4.2.5)."""
     return 1 + count // 4
 
@@ -387,7 +387,7 @@ def _sd_jwt_vc(
     wallet: HolderWallet | None,
     signer: CompactSigner,
     *,
-    salts: _SaltPool,
+    salts: SaltPool,
     now: int,
 ) -> IssuedSDJWT:
     """Sign one record as an SD-JWT VC (``wallet.sdjwt_vc`` says what goes in it)."""
@@ -405,7 +405,7 @@ def _sd_jwt_vc(
     )  # fmt: skip
     return issue_sd_jwt(
         claims, signer=signer, sd_paths=sdjwt_vc.sd_paths(ctype),
-        salt=salts, decoys=_decoys,
+        salt=salts, decoys=decoys_for,
     )  # fmt: skip
 
 
@@ -472,7 +472,7 @@ def issue_batch(
 
     wallets = _wallets(session, ctx, prepared, existing, now=now)
     delivered: dict[str, str] = {}
-    salts = _SaltPool(ctx.random)
+    salts = SaltPool(ctx.random)
     results: list[IssuedCredential] = []
     new_records: list[dict[str, Any]] = []
     new_envelopes: list[dict[str, Any]] = []

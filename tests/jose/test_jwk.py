@@ -370,3 +370,17 @@ def test_honest_ed25519_key_accepted() -> None:
     for _ in range(4):
         raw = generate_signing_key("EdDSA").public.to_dict()["x"]
         assert public_jwk({"kty": "OKP", "crv": "Ed25519", "x": raw}).alg == "EdDSA"
+
+
+def test_cached_public_jwk_reuses_a_checked_key_and_never_keeps_a_refused_one():
+    from wallet.jose import cached_public_jwk, generate_signing_key
+
+    members = dict(generate_signing_key("ES256").public.members)
+    first = cached_public_jwk(members)
+    assert cached_public_jwk(dict(reversed(list(members.items())))) is first  # member order
+    small_order = {"kty": "OKP", "crv": "Ed25519", "x": b64url_encode(bytes(32))}
+    for _ in range(2):
+        with pytest.raises(WeakKeyError):
+            cached_public_jwk(small_order)
+    with pytest.raises(ParseError):
+        cached_public_jwk({**members, "d": "private"})

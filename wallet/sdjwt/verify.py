@@ -42,9 +42,9 @@ from wallet.jose import (
     JWK,
     MAX_TOKEN_CHARS,
     VERIFYING_ALGORITHMS,
+    cached_public_jwk,
     check_header,
     parse_compact,
-    public_jwk,
     verify_signature,
 )
 from wallet.sdjwt.encoding import HashFunction, digest, hash_function, split_sd_jwt
@@ -180,7 +180,7 @@ def _holder_key(claims: Mapping[str, Any]) -> JWK:
     if not isinstance(jwk, dict):
         raise KeyBindingError("the SD-JWT names no Holder key (cnf.jwk)", reason="holder_key")
     try:
-        return public_jwk(jwk)
+        return cached_public_jwk(jwk)
     except WalletError as exc:
         raise KeyBindingError(
             f"the Holder key in cnf.jwk is refused: {exc.description}", reason="holder_key"
