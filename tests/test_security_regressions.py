@@ -414,3 +414,30 @@ def test_oversized_request_body_refused_before_parsing(settings, engine) -> None
         headers={"Content-Type": "application/json", "Authorization": "Bearer x"},
     )
     assert response.status_code == 413
+
+
+def test_nul_characters_are_a_400_never_a_database_error(settings, engine):
+    """PostgreSQL text cannot hold NUL: a NUL in a path, a query or a JSON string must be
+    refused before it reaches a query (it once made a wallet page answer 500 on PostgreSQL)."""
+    from fastapi.testclient import TestClient
+
+    from tests.conftest import NOW
+    from tests.factories import make_world
+    from wallet.web.app import create_app
+
+    world = make_world(settings, engine, now=NOW)
+    client = TestClient(create_app(settings, services=world.services))
+    auth = {"Authorization": f"Bearer {world.tokens['uni']}"}
+    assert client.get("/wallet/credentials/%00").status_code == 400
+    assert client.get("/credentials?q=a%00b", headers=auth).status_code == 400
+    ctype = world.services.types.get("course-certificate")
+    from wallet.issuance import build_credential
+
+    credential = build_credential(
+        ctype, dict(ctype.example), issuer_did=world.services.registry.by_slug("uni").did
+    )
+    body = {"credential": credential, "options": {"credentialId": "urn:uuid:a\u0000b"}}
+    response = client.post("/credentials/issue", json=body, headers=auth)
+    assert response.status_code == 400, response.text
+    assert response.json()["code"] == "PARSING_ERROR"
+    assert client.post("/challenges", json={"domain": "a\u0000"}).status_code == 400

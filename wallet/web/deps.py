@@ -155,10 +155,15 @@ TOKEN_QUERY_NAMES = frozenset({"access_token", "api_key", "apikey"})
 
 
 def refuse_tokens_in_query(request: Request) -> None:
-    """Refuse a request that carries an API token or bearer token in its query string.
+    """Refuse a request that carries an API token or bearer token in its query string, or a
+    NUL character in its path or query (no identifier or search holds one, and PostgreSQL
+    text cannot store it).
 
     :raises InputError: 400, before anything else reads the request.
     """
-    for name, value in request.query_params.multi_items():
+    items = request.query_params.multi_items()
+    if "\x00" in request.url.path or any("\x00" in k or "\x00" in v for k, v in items):
+        raise InputError("the address contains a NUL character")
+    for name, value in items:
         if name.lower() in TOKEN_QUERY_NAMES or value.startswith(TOKEN_PREFIX):
             raise InputError("send tokens in the Authorization header, never in the URL")
