@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,8 +59,9 @@ from wallet.jose import (
     unseal,
 )
 from wallet.personal_code import hash_identifier
+from wallet.sdjwt_vc import subject_of
 from wallet.trust import Registry
-from wallet.vc import format_datetime_stamp, issuer_id, types_of, unwrap
+from wallet.vc import format_datetime_stamp, issuer_id, unwrap
 from wallet.verifier import VerificationReport, VerifierContext, verify_credential
 
 #: Largest credential accepted for import, in characters.
@@ -213,8 +214,8 @@ def store(
         issuer = issuer_id(credential)
     except WalletError:  # an imported credential's malformed issuer is kept as data
         issuer = ""
-    ctype = ctx.types.for_w3c_types(_types(credential))
-    subject = credential.get("credentialSubject")
+    ctype = ctx.types.types.get(report.type_name or "")
+    subject = subject_of(credential)
     titles: dict[str, str | None] = {"lv": None, "en": None}
     if ctype is not None and isinstance(subject, Mapping):
         titles = {lang: ctype.title(subject, lang) for lang in titles}
@@ -250,13 +251,6 @@ def store(
 
 def _clip(text: str | None) -> str | None:
     return text[:512] if text else None
-
-
-def _types(credential: Mapping[str, Any]) -> Sequence[str]:
-    try:
-        return types_of(credential)
-    except WalletError:  # an imported credential may carry anything
-        return ()
 
 
 def attach(session: Session, *, ctx: HolderContext, account: Account, now: int) -> int:

@@ -79,3 +79,20 @@ def claims_of(
     if personal_code is not None:
         claims["personalCode"] = f"{personal_code[:6]}-{personal_code[6:]}"
     return claims
+
+
+#: Claims of the SD-JWT VC format itself, not of the subject (draft-ietf-oauth-sd-jwt-vc §3.2).
+FORMAT_CLAIMS = frozenset(
+    {"iss", "iat", "nbf", "exp", "vct", "vct#integrity", "cnf", "status", "sub", "aka_vcts"}
+)
+
+
+def subject_of(credential: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The subject's claims of a credential in either format: a W3C credential's
+    ``credentialSubject``, or an SD-JWT VC's processed claims without the format's own."""
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, Mapping):
+        return subject
+    if "vct" in credential:
+        return {name: value for name, value in credential.items() if name not in FORMAT_CLAIMS}
+    return None

@@ -13,7 +13,7 @@ from wallet.web.deps import refuse_tokens_in_query
 from wallet.web.limits import BodyLimitMiddleware
 from wallet.web.pages import account as account_pages
 from wallet.web.pages import auth as auth_pages
-from wallet.web.pages import home
+from wallet.web.pages import home, present
 from wallet.web.pages import wallet as wallet_pages
 
 DESCRIPTION = """\
@@ -40,6 +40,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(auth_pages.router)
     app.include_router(account_pages.router)
     app.include_router(wallet_pages.router)
+    app.include_router(present.router)
     app.include_router(credentials.router)
     app.include_router(auth.router)
     app.include_router(published.router)

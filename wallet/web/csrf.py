@@ -35,7 +35,7 @@ from wallet.jose import b64url_encode, constant_time_equal, derive_secret, keyed
 from wallet.sessions import Principal
 from wallet.web.cookies import CSRF_COOKIE, is_secure, set_csrf_cookie
 from wallet.web.deps import CookiePrincipalDep, ServicesDep, SettingsDep
-from wallet.web.forms import Form, read_form
+from wallet.web.forms import MAX_FIELDS, Form, read_form
 
 #: Name of the hidden form field that carries the token.
 FIELD = "csrf"
@@ -220,16 +220,17 @@ SignedInFormDep = Annotated[SignedInForm, Depends(get_signed_in_form)]
 
 
 def signed_in_form_with(
-    long_fields: Mapping[str, int],
+    long_fields: Mapping[str, int], *, max_fields: int = MAX_FIELDS
 ) -> Callable[..., Coroutine[Any, Any, SignedInForm]]:
     """A dependency like :data:`SignedInFormDep` for a form whose ``long_fields`` may be
-    longer than :data:`wallet.web.forms.MAX_FIELD_CHARS`, each up to its own cap."""
+    longer than :data:`wallet.web.forms.MAX_FIELD_CHARS`, each up to its own cap, or that
+    carries up to ``max_fields`` fields."""
 
     async def get_long_form(
         request: Request, guard: GuardDep, principal: CookiePrincipalDep
     ) -> SignedInForm:
         guard.check_request(request)
-        form = await read_form(request, long_fields=long_fields)
+        form = await read_form(request, long_fields=long_fields, max_fields=max_fields)
         return _bind(guard, form, principal)
 
     return get_long_form

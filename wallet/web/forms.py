@@ -24,7 +24,8 @@ from wallet.errors import InputError
 
 #: The one content type an HTML form here is sent as.
 FORM_TYPE = "application/x-www-form-urlencoded"
-#: Most fields one form body may carry (no form here has more than five).
+#: Most fields one form body may carry (only the present form, with a checkbox per
+#: claim, has more than five; it names its own cap).
 MAX_FIELDS = 32
 #: Longest field value read (the API caps passwords at 1024 characters too).
 MAX_FIELD_CHARS = 1024
@@ -68,12 +69,18 @@ def _check_content_type(value: str | None) -> None:
 
 
 def parse_form(
-    content_type: str | None, body: bytes, *, long_fields: Mapping[str, int] | None = None
+    content_type: str | None,
+    body: bytes,
+    *,
+    long_fields: Mapping[str, int] | None = None,
+    max_fields: int = MAX_FIELDS,
 ) -> Form:
     """Parse a URL-encoded form body.
 
     :param long_fields: fields that may be longer than :data:`MAX_FIELD_CHARS`, each with
         its own cap.
+    :param max_fields: most fields the body may carry (a form with a checkbox per claim
+        has more than :data:`MAX_FIELDS`).
     :raises InputError: for anything but a well-formed body of distinct, short fields.
     """
     caps = long_fields or {}
@@ -84,7 +91,7 @@ def parse_form(
             text,
             keep_blank_values=True,
             strict_parsing=False,
-            max_num_fields=MAX_FIELDS,
+            max_num_fields=max_fields,
             errors="strict",
         )
     except UnicodeDecodeError:
@@ -104,10 +111,18 @@ def parse_form(
     return Form(fields=fields)
 
 
-async def read_form(request: Request, *, long_fields: Mapping[str, int] | None = None) -> Form:
+async def read_form(
+    request: Request,
+    *,
+    long_fields: Mapping[str, int] | None = None,
+    max_fields: int = MAX_FIELDS,
+) -> Form:
     """Read and parse the request's form body (see :func:`parse_form`)."""
     return parse_form(
-        request.headers.get("content-type"), await request.body(), long_fields=long_fields
+        request.headers.get("content-type"),
+        await request.body(),
+        long_fields=long_fields,
+        max_fields=max_fields,
     )
 
 

@@ -55,8 +55,10 @@ def install(app: FastAPI) -> None:
     async def on_validation(_: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         errors = exc.errors()
-        if any(error.get("type") == "json_invalid" for error in errors):
-            parse = ParseError("the request body is not valid JSON")
+        invalid = [error for error in errors if error.get("type") == "json_invalid"]
+        if invalid:
+            reason = (invalid[0].get("ctx") or {}).get("error")
+            parse = ParseError(str(reason) if reason else "the request body is not valid JSON")
             body = problem_of(parse)
             body["status"] = 400
             return problem_response(400, body)

@@ -109,7 +109,7 @@ def test_mutated_diploma_never_gets_a_5xx(client, changes):
     subject = {**ctype.example, **changes}
     credential = build_credential(ctype, subject, issuer_did=services.registry.by_slug("uni").did)
     response = client.post("/credentials/issue", json={"credential": credential})
-    assert response.status_code in (201, 422), response.text
+    assert response.status_code in (201, 400, 422), response.text
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])

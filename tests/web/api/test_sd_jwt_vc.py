@@ -182,3 +182,15 @@ def test_an_imported_sd_jwt_vc_is_kept_verified(api, mailbox, accounts_world, le
     )
     assert imported.status_code == 201, imported.text
     assert imported.json()["trust"] == "verified"
+
+
+def test_an_sd_jwt_vc_reads_like_any_credential_in_the_wallet(api, accounts_world, learner):
+    sd_jwt_of(issue(api, accounts_world, learner={"email": learner.email}))
+    (item,) = api.get("/wallet/credentials", headers=learner.auth).json()["items"]
+    ctype = accounts_world.services.types.get("diploma")
+    expected = ctype.title(ctype.example, "lv")
+    assert item["title"] == expected
+    detail = api.get(f"/wallet/credentials/{item['id']}?lang=lv", headers=learner.auth).json()
+    assert detail["title"] == expected
+    labels = {claim["label"] for claim in detail["claims"]}
+    assert "Vārds" in labels  # givenName, disclosed to its holder

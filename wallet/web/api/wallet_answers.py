@@ -21,6 +21,7 @@ from wallet.db.wallet_crud import ItemSummary
 from wallet.errors import NotFoundError, TrustError
 from wallet.holder import ItemView
 from wallet.jose import dumps_sorted
+from wallet.sdjwt_vc import subject_of
 from wallet.trust import IssuerEntry
 from wallet.vc import envelope, format_datetime_stamp, unwrap
 from wallet.web.api.wallet_models import (
@@ -101,7 +102,7 @@ def detail_public(
     """One credential as its owner reads it, with the verification that was just re-run."""
     item = shown.item
     ctype = types.types.get(item.type_name)
-    subject = shown.credential.get("credentialSubject") if shown.credential else None
+    subject = subject_of(shown.credential) if shown.credential else None
     title = None
     if ctype is not None and isinstance(subject, Mapping):
         title = ctype.title(subject, lang)

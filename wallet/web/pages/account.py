@@ -12,10 +12,7 @@ their own account and have a victim's browser finish it.
 
 from __future__ import annotations
 
-import qrcode
-import qrcode.image.svg
 from fastapi import APIRouter, Depends, Request
-from lxml import etree
 from lxml.html import builder as E
 from sqlmodel import Session
 from starlette.responses import Response
@@ -34,7 +31,17 @@ from wallet.web.deps import (
     get_cookie_principal,
 )
 from wallet.web.pages.labels import ENDONYMS, label, notice_of
-from wallet.web.pages.layout import Element, error_box, field, form, link, message, redirect, render
+from wallet.web.pages.layout import (
+    Element,
+    error_box,
+    field,
+    form,
+    link,
+    message,
+    qr_svg,
+    redirect,
+    render,
+)
 from wallet.web.pages.routing import PageRoute, shared_page
 
 router = APIRouter(
@@ -200,23 +207,6 @@ def delete(
 
 
 # --- second factor --------------------------------------------------------------------------
-
-
-def qr_svg(data: str) -> Element:
-    """``data`` as a QR code, an inline ``<svg>`` element made by qrcode's SVG factory.
-
-    The SVG is our own output, parsed without entities or network; its namespace is
-    dropped because the HTML parser puts an ``<svg>`` element in it anyway.
-    """
-    # qrcode's SVG factories draw box_size / 10 millimetres per module: 1 mm here.
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=10)
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    svg = etree.fromstring(image.to_string(), parser)
-    for element in svg.iter():
-        element.tag = etree.QName(element).localname
-    etree.cleanup_namespaces(svg)
-    svg.set("role", "img")
-    return svg
 
 
 def _confirm_form(language: str, token: str) -> Element:

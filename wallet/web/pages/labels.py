@@ -438,6 +438,78 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "Удостоверения, выданные позже, по-прежнему поступят — в новый кошелёк. Удалённые "
         "можно добавить снова из сохранённой копии.",
     ),
+    # Presenting an SD-JWT VC (wallet/web/pages/present.py).
+    "title.present": (
+        "Apliecinājuma uzrādīšana",
+        "Present a credential",
+        "Предъявление удостоверения",
+    ),
+    "title.presented": ("Uzrādījums ir gatavs", "The presentation is ready", "Предъявление готово"),
+    "link.present": ("Uzrādīt", "Present", "Предъявить"),
+    "link.back_to_credential": (
+        "Atpakaļ pie apliecinājuma",
+        "Back to the credential",
+        "Назад к удостоверению",
+    ),
+    "text.present": (
+        "Atzīmējiet, ko pārbaudītājs drīkst redzēt; neatzīmētais netiek atklāts. Dati, kas "
+        "vienmēr redzami (piemēram, nosaukums un izsniedzējs), ir uzrādījumā vienmēr. Ievadiet "
+        "pārbaudītāja domēnu un izaicinājumu, ko tas jums deva.",
+        "Tick what the verifier may see; nothing unticked is disclosed. What is always shown "
+        "(such as the title and the awarding body) is in every presentation. Enter the "
+        "verifier's domain and the challenge it gave you.",
+        "Отметьте, что проверяющий может увидеть; неотмеченное не раскрывается. То, что "
+        "показывается всегда (например, название и выдавшее учреждение), есть в каждом "
+        "предъявлении. Введите домен проверяющего и вызов, который он вам дал.",
+    ),
+    "text.present_nothing": (
+        "Šim apliecinājumam nav datu, ko var izvēlēties: uzrādījumā būs tikai vienmēr redzamie.",
+        "This credential has nothing you can choose: the presentation holds only what is "
+        "always shown.",
+        "В этом удостоверении нечего выбирать: предъявление содержит только то, что "
+        "показывается всегда.",
+    ),
+    "label.choose_claims": ("Ko atklāt", "What to disclose", "Что раскрыть"),
+    "field.domain": (
+        "Pārbaudītāja domēns (piemēram, hr.example.lv)",
+        "The verifier's domain (e.g. hr.example.lv)",
+        "Домен проверяющего (например, hr.example.lv)",
+    ),
+    "field.challenge": (
+        "Pārbaudītāja izaicinājums",
+        "The verifier's challenge",
+        "Вызов проверяющего",
+    ),
+    "button.present": ("Izveidot uzrādījumu", "Create the presentation", "Создать предъявление"),
+    "text.presented": (
+        "Nododiet šo uzrādījumu pārbaudītājam: nokopējiet tekstu vai ļaujiet noskenēt QR kodu. "
+        "Tas ir piesaistīts pārbaudītāja domēnam un izaicinājumam, derīgs tikai neilgi un "
+        "izmantojams vienu reizi. Nekas netiek saglabāts.",
+        "Hand this presentation to the verifier: copy the text or let it scan the QR code. It "
+        "is bound to the verifier's domain and challenge, is accepted only for a short time "
+        "and only once. Nothing is stored.",
+        "Передайте это предъявление проверяющему: скопируйте текст или дайте отсканировать "
+        "QR-код. Оно привязано к домену и вызову проверяющего, принимается недолго и только "
+        "один раз. Ничего не сохраняется.",
+    ),
+    "text.qr_too_long": (
+        "Uzrādījums ir par garu QR kodam: nododiet tā tekstu.",
+        "The presentation is too long for a QR code: hand over its text instead.",
+        "Предъявление слишком длинное для QR-кода: передайте его текст.",
+    ),
+    "label.verifier": ("Pārbaudītājs", "Verifier", "Проверяющий"),
+    "label.challenge": ("Izaicinājums", "Challenge", "Вызов"),
+    "label.presentation": (
+        "Uzrādījums (SD-JWT+KB)",
+        "The presentation (SD-JWT+KB)",
+        "Предъявление (SD-JWT+KB)",
+    ),
+    "label.disclosed": ("Atklātie dati", "Disclosed", "Раскрыто"),
+    "text.disclosed_nothing": (
+        "Nekas no izvēlamā: tikai vienmēr redzamie dati.",
+        "Nothing you could choose: only what is always shown.",
+        "Ничего из выбираемого: только то, что показывается всегда.",
+    ),
 }
 
 #: ``?notice=`` values a redirect may carry, and their labels (any other value is ignored,

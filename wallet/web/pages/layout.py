@@ -9,9 +9,12 @@ codes) and keep its URL, which may hold a link token, out of ``Referer`` headers
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import quote
 
+import qrcode
+import qrcode.constants
+import qrcode.image.svg
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from lxml import etree
@@ -38,6 +41,11 @@ PAGE_HEADERS = {
 
 #: An lxml element (lxml ships no type information).
 Element = Any
+
+#: Most bytes one QR code holds: version 40, byte mode, error correction level L
+#: (ISO/IEC 18004:2015 Table 7). Longer text cannot be shown as a QR code.
+QR_MAX_BYTES = 2953
+_QR_LEVELS = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M}
 
 
 def render(
@@ -166,6 +174,31 @@ def printable(text: str) -> str:
 def link(text: str, href: str) -> Element:
     """A paragraph holding one link."""
     return E.P(E.A(text, href=href))
+
+
+def qr_svg(data: str, *, level: Literal["L", "M"] = "M") -> Element:
+    """``data`` as a QR code, an inline ``<svg>`` element made by qrcode's SVG factory.
+
+    The SVG is our own output, parsed without entities or network; its namespace is
+    dropped because the HTML parser puts an ``<svg>`` element in it anyway.
+
+    :param level: the error correction level: M restores 15 % of the code, L only 7 % but
+        holds the most, up to :data:`QR_MAX_BYTES` (the caller checks the length first).
+    """
+    # qrcode's SVG factories draw box_size / 10 millimetres per module: 1 mm here.
+    image = qrcode.make(
+        data,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=10,
+        error_correction=_QR_LEVELS[level],
+    )
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    svg = etree.fromstring(image.to_string(), parser)
+    for element in svg.iter():
+        element.tag = etree.QName(element).localname
+    etree.cleanup_namespaces(svg)
+    svg.set("role", "img")
+    return svg
 
 
 def error_page(request: Request, error: WalletError) -> HTMLResponse:

@@ -315,7 +315,10 @@ def credential(
         viewed, types=services.types, issuers=services.registry.issuers,
         lang=page.language, now=now,
     )  # fmt: skip
-    return views.credential_page(page, services, shown, notice=notice_of(page.request))
+    return views.credential_page(
+        page, services, shown, notice=notice_of(page.request),
+        presentable=viewed.item.format == "dc+sd-jwt",
+    )  # fmt: skip
 
 
 def _download(

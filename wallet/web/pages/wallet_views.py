@@ -320,13 +320,20 @@ def _verification(page: Page, shown: CredentialDetailPublic) -> list[Element]:
 
 
 def credential_page(
-    page: Page, services: Services, shown: CredentialDetailPublic, *, notice: str | None
+    page: Page,
+    services: Services,
+    shown: CredentialDetailPublic,
+    *,
+    notice: str | None,
+    presentable: bool = False,
 ) -> Response:
     """One credential as a person reads it: what it is, who issued it, its claims with
-    their labels, its verification check by check, its downloads and deletion."""
+    their labels, its verification check by check, its downloads and deletion; with
+    ``presentable`` (an SD-JWT VC), the link to present chosen claims of it."""
     content: list[Element] = [message("notice", page.text(notice))] if notice else []
     kind = shown.type.displayName or type_name(page, services, shown.type.name)
     base = f"/wallet/{shown.id}"
+    present = [E.LI(E.A(page.text("link.present"), href=f"{base}/present"))] if presentable else []
     content += [
         E.H2(printable(shown.title or page.text("value.none")), {"class": "credential-title"}),
         _definitions(
@@ -343,6 +350,7 @@ def credential_page(
         _definitions([(printable(c.label), claim_value(page, c.value)) for c in shown.claims]),
         *_verification(page, shown),
         E.UL(
+            *present,
             E.LI(E.A(page.text("link.download_jwt"), href=f"{base}/download.jwt")),
             E.LI(E.A(page.text("link.download_json"), href=f"{base}/download.json")),
             E.LI(E.A(page.text("link.delete_credential"), href=f"{base}/delete")),
