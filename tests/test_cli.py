@@ -97,6 +97,24 @@ def test_issue_then_verify_over_the_cli(env, tmp_path, alg, type_name):
     assert imk(env, "verify", str(bare))[0] == 0
 
 
+@pytest.mark.parametrize("alg", ["EdDSA", "ES256"])
+def test_sd_jwt_vc_over_the_cli(env, tmp_path, alg):
+    add_issuer(env, tmp_path, "rtu", "--alg", alg)
+    code, out = imk(
+        env, "issue", "--issuer", "rtu", "--type", "diploma", "--format", "dc+sd-jwt",
+        "--subject", str(subject_file(tmp_path, "diploma")),
+    )  # fmt: skip
+    assert code == 0, out
+    enveloped = json.loads(out)["verifiableCredential"]
+    assert enveloped["id"].startswith("data:application/dc+sd-jwt,")
+    serialized = tmp_path / "diploma.sd-jwt"
+    serialized.write_text(enveloped["id"].split(",", 1)[1])
+    code, out = imk(env, "verify", str(serialized), "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["verified"] is True and report["results"]["disclosed"]
+
+
 def test_verify_exit_codes(env, tmp_path):
     add_issuer(env, tmp_path, "rtu")
     token = issue(env, tmp_path, "rtu", "diploma")["verifiableCredential"]["id"].split(",", 1)[1]
