@@ -212,8 +212,9 @@ def store(
         trust = "unknown-issuer"
     try:
         issuer = issuer_id(credential)
-    except WalletError:  # an imported credential's malformed issuer is kept as data
-        issuer = ""
+    except WalletError:  # an SD-JWT VC names it in iss; a malformed one is kept as data
+        iss = credential.get("iss")
+        issuer = iss if isinstance(iss, str) else ""
     ctype = ctx.types.types.get(report.type_name or "")
     subject = subject_of(credential)
     titles: dict[str, str | None] = {"lv": None, "en": None}

@@ -187,6 +187,7 @@ def test_an_imported_sd_jwt_vc_is_kept_verified(api, mailbox, accounts_world, le
 def test_an_sd_jwt_vc_reads_like_any_credential_in_the_wallet(api, accounts_world, learner):
     sd_jwt_of(issue(api, accounts_world, learner={"email": learner.email}))
     (item,) = api.get("/wallet/credentials", headers=learner.auth).json()["items"]
+    assert item["issuer"]["id"] == "https://wallet.test/issuers/uni"
     ctype = accounts_world.services.types.get("diploma")
     expected = ctype.title(ctype.example, "lv")
     assert item["title"] == expected
