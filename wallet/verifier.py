@@ -287,6 +287,7 @@ _SD_JWT_CHECKS: tuple[tuple[type[WalletError], str], ...] = (
     (CryptographicError, "signature"),
     (RangeError, "validityPeriod"),
 )
+_NOT_CHECKED = "not checked: an earlier check failed"
 _SD_JWT_ORDER = (
     "header", "issuer", "key", "signature", "disclosures", "keyBinding", "type",
     "accreditation", "validityPeriod", "status",
@@ -383,7 +384,7 @@ def verify_sd_jwt_vc(
                 "status", Result.NOT_APPLICABLE, "the credential has no status"
             )
     ordered = tuple(
-        checks.get(name, Check(name, Result.UNKNOWN, "not checked: an earlier check failed"))
+        checks[name] if name in checks else Check(name, Result.UNKNOWN, _NOT_CHECKED)
         for name in _SD_JWT_ORDER
     )
     return VerificationReport(
