@@ -184,32 +184,18 @@ def register(
     :raises WeakPasswordError: for a password the policy refuses.
     """
     address = normalise_email(email)
-    if language not in LANGUAGES:
-        raise InputError(f"language must be one of {', '.join(LANGUAGES)}")
-    if role not in ROLES or (role == "staff") != (issuer_slug is not None):
-        raise InputError("staff accounts name exactly one institution; others none")
+    _check_profile(role=role, issuer_slug=issuer_slug, language=language)
     passwords.check_password_policy(password, email=address)
     if client is not None:
         _check_mail_limits(session, ctx, address=address, client=client, now=now)
     password_hash = passwords.hash_password(password, ctx.password_params, random_bytes=ctx.random)
     if account_crud.account_by_email(session, email=address) is not None:
         return None
-    account = account_crud.add_account(
-        session,
-        row=Account(
-            email=address,
-            password_hash=password_hash,
-            role=role,
-            issuer_slug=issuer_slug,
-            language=language,
-            password_changed_at=now,
-            created_at=now,
-        ),
-    )
-    assert account.id is not None
-    _audit(session, actor=actor, action="account.register", account_id=account.id, now=now)
-    _new_link(session, ctx, account=account, purpose=VERIFY_EMAIL, now=now)
-    return account
+    return _open(
+        session, ctx, email=address, password_hash=password_hash, role=role,
+        issuer_slug=issuer_slug, language=language, now=now, actor=actor,
+        action="account.register", link=VERIFY_EMAIL,
+    )  # fmt: skip
 
 
 def invite(
@@ -233,30 +219,50 @@ def invite(
     :raises InputError: for a malformed address or unknown role or language.
     """
     address = normalise_email(email)
+    _check_profile(role=role, issuer_slug=issuer_slug, language=language)
+    if account_crud.account_by_email(session, email=address) is not None:
+        raise ConflictError("an account with that e-mail address exists")
+    unusable = b64url_encode(ctx.random(32))
+    password_hash = passwords.hash_password(unusable, ctx.password_params, random_bytes=ctx.random)
+    return _open(
+        session, ctx, email=address, password_hash=password_hash, role=role,
+        issuer_slug=issuer_slug, language=language, now=now, actor=actor,
+        action="account.invite", link=RESET_PASSWORD,
+    )  # fmt: skip
+
+
+def _check_profile(*, role: str, issuer_slug: str | None, language: str) -> None:
     if language not in LANGUAGES:
         raise InputError(f"language must be one of {', '.join(LANGUAGES)}")
     if role not in ROLES or (role == "staff") != (issuer_slug is not None):
         raise InputError("staff accounts name exactly one institution; others none")
-    if account_crud.account_by_email(session, email=address) is not None:
-        raise ConflictError("an account with that e-mail address exists")
-    unusable = b64url_encode(ctx.random(32))
+
+
+def _open(
+    session: Session,
+    ctx: AccountsContext,
+    *,
+    email: str,
+    password_hash: str,
+    role: str,
+    issuer_slug: str | None,
+    language: str,
+    now: int,
+    actor: str,
+    action: str,
+    link: str,
+) -> Account:
+    """Add the account, audit it, and mail its first link (verification or set-password)."""
     account = account_crud.add_account(
         session,
         row=Account(
-            email=address,
-            password_hash=passwords.hash_password(
-                unusable, ctx.password_params, random_bytes=ctx.random
-            ),
-            role=role,
-            issuer_slug=issuer_slug,
-            language=language,
-            password_changed_at=now,
-            created_at=now,
+            email=email, password_hash=password_hash, role=role, issuer_slug=issuer_slug,
+            language=language, password_changed_at=now, created_at=now,
         ),
-    )
+    )  # fmt: skip
     assert account.id is not None
-    _audit(session, actor=actor, action="account.invite", account_id=account.id, now=now)
-    _new_link(session, ctx, account=account, purpose=RESET_PASSWORD, now=now)
+    _audit(session, actor=actor, action=action, account_id=account.id, now=now)
+    _new_link(session, ctx, account=account, purpose=link, now=now)
     return account
 
 
