@@ -25,7 +25,12 @@ from wallet.db import models  # noqa: F401  (registers the tables)
 from wallet.db.engine import make_engine
 from wallet.db.migrate import upgrade
 
-pytest_plugins = ["tests.fixtures.oidc", "tests.fixtures.mail", "tests.fixtures.accounts"]
+pytest_plugins = [
+    "tests.fixtures.oidc",
+    "tests.fixtures.mail",
+    "tests.fixtures.accounts",
+    "tests.fixtures.node",
+]
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
@@ -63,6 +68,7 @@ def settings(tmp_path: Path) -> Settings:
         "IMK_SECRET_KEY": TEST_SECRET,
         "IMK_BASE_URL": "https://wallet.test",
         "IMK_CACHE_TTL_SECONDS": "0",
+        "IMK_STATUS_INTERVAL_SECONDS": "0",
         **CHEAP_PASSWORD_HASHING,
     }
     (tmp_path / "issuers").mkdir(exist_ok=True)

@@ -1,8 +1,9 @@
 """SD-JWT VC interoperability with the TypeScript implementation (npm ``@sd-jwt/sd-jwt-vc``).
 
 ``tests/interop_js/sdjwt.mjs`` wraps the OpenWallet Foundation's library (versions pinned in
-its ``package.json`` and ``package-lock.json``); the fixture below runs ``npm ci`` there when
-``node_modules`` is missing or stale, so a clean clone installs it by itself. Both ways:
+its ``package.json`` and ``package-lock.json``); the ``node`` fixture (``tests/fixtures/node.py``)
+runs ``npm ci`` there when ``node_modules`` is missing or stale, so a clean clone installs it
+by itself. Both ways:
 
 - ours → theirs: an SD-JWT VC issued by :func:`issue_sd_jwt` (nested and array Disclosures)
   and presented by :func:`present` with a KB-JWT verifies under ``SDJwtVcInstance.verify``,
@@ -19,23 +20,14 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.fixtures.node import run_script
 from tests.sdjwt.helpers import AUD, ISS, NONCE, NOW, VCT, salt, unb64, verify
 from wallet.jose import SigningKey, generate_signing_key, private_der
 from wallet.sdjwt import issue_sd_jwt, present, sd_jwt_signer
-
-PROJECT = Path(__file__).resolve().parent.parent / "interop_js"
-SCRIPT = PROJECT / "sdjwt.mjs"
-#: Below pytest-timeout's 120 s, so a hung install fails with npm's own output.
-NPM_CI_TIMEOUT = 100
-NODE_TIMEOUT = 60
 
 KEY_PAIRS = [
     pytest.param(("ES256", "ES256"), id="issuer-ES256-holder-P256"),
@@ -43,67 +35,8 @@ KEY_PAIRS = [
 ]
 
 
-def _versions(lock: Path) -> dict[str, str]:
-    packages = json.loads(lock.read_text())["packages"]
-    return {path: entry["version"] for path, entry in packages.items() if path}
-
-
-def _installed() -> bool:
-    """True when node_modules holds exactly the packages and versions of package-lock.json.
-
-    npm records what it installed in ``node_modules/.package-lock.json``.
-    """
-    hidden = PROJECT / "node_modules" / ".package-lock.json"
-    return hidden.is_file() and _versions(hidden) == _versions(PROJECT / "package-lock.json")
-
-
-@pytest.fixture(scope="module")
-def node() -> str:
-    """The node binary, with the pinned packages installed by ``npm ci`` when missing.
-
-    The npm cache goes to a temporary folder removed afterwards, so nothing is kept outside
-    the repository. Missing node or npm fails the tests: they must not skip in CI.
-    """
-    node, npm = shutil.which("node"), shutil.which("npm")
-    if node is None or npm is None:
-        pytest.fail("node and npm are required for the SD-JWT interoperability tests")
-    if not _installed():
-        with tempfile.TemporaryDirectory(prefix="imk-npm-cache-") as cache:
-            completed = subprocess.run(
-                [
-                    npm,
-                    "ci",
-                    "--ignore-scripts",
-                    "--no-audit",
-                    "--no-fund",
-                    "--no-update-notifier",
-                    "--cache",
-                    cache,
-                ],
-                cwd=PROJECT,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                timeout=NPM_CI_TIMEOUT,
-            )
-        if completed.returncode != 0:
-            pytest.fail(f"npm ci failed in {PROJECT}:\n{completed.stderr[-4000:]}")
-        assert _installed(), "npm ci did not install the pinned versions"
-    return node
-
-
 def run_node(node: str, *args: str, stdin: str) -> Any:
-    completed = subprocess.run(
-        [node, str(SCRIPT), *args],
-        cwd=PROJECT,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=NODE_TIMEOUT,
-    )
-    if completed.returncode != 0:
-        raise AssertionError(f"sdjwt.mjs {args[0]} failed: {completed.stderr.strip()}")
-    return json.loads(completed.stdout)
+    return run_script(node, "sdjwt.mjs", *args, stdin=stdin)
 
 
 def credential_claims(holder: SigningKey) -> dict[str, Any]:
