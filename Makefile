@@ -27,7 +27,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench; status=$$?; \
 	$(PY) -m bench.wallet_listing || status=1; \
-	$(PY) -m bench.sd_jwt || status=1; exit $$status
+	$(PY) -m bench.sd_jwt || status=1; \
+	$(PY) -m bench.status || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache

@@ -45,8 +45,13 @@ VERIFY_TARGET = 2.0
 ISSUE_TARGET = 4.0
 
 
-def setup(tmp: Path, alg: str) -> tuple[Services, str, dict[str, object]]:
-    """A service with one demo institution signing with ``alg`` and one issued diploma."""
+def setup(
+    tmp: Path, alg: str, *, extra: dict[str, str] | None = None
+) -> tuple[Services, str, dict[str, object]]:
+    """A service with one demo institution signing with ``alg`` and one issued diploma.
+
+    :param extra: more ``IMK_*`` settings.
+    """
     issuers = tmp / "issuers"
     issuers.mkdir()
     entry = json.loads((REPO / "issuers/demo-university/issuer.json").read_text())
@@ -64,6 +69,8 @@ def setup(tmp: Path, alg: str) -> tuple[Services, str, dict[str, object]]:
             "IMK_SECRET_KEY": "42" * 32,
             "IMK_BASE_URL": "https://wallet.example",
             "IMK_CACHE_TTL_SECONDS": "3600",
+            "IMK_STATUS_INTERVAL_SECONDS": "3600",
+            **(extra or {}),
         }
     )
     (tmp / "data").mkdir()

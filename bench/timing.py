@@ -43,3 +43,27 @@ def alternated(
         for name, fn in functions.items():
             totals[name] += per_op(fn, ops)
     return {name: total / chunks for name, total in totals.items()}
+
+
+def paired_ratios(
+    ours: Callable[[], object], floor: Callable[[], object], *, chunks: int, ops: int
+) -> tuple[list[float], float, float]:
+    """Time ``ours`` and ``floor`` in adjacent runs of ``ops`` calls, ``chunks`` times, the
+    one that goes first alternating; return every pair's ratio and the mean seconds per
+    call of each.
+
+    For figures within a few per cent of each other: a ratio taken over two runs a
+    millisecond apart is barely touched by a neighbour's load, and the median of many
+    such ratios ignores the pairs that a load spike did split.
+    """
+    ratios: list[float] = []
+    ours_total = floor_total = 0.0
+    for chunk in range(chunks):
+        if chunk % 2:
+            mine, base = per_op(ours, ops), per_op(floor, ops)
+        else:
+            base, mine = per_op(floor, ops), per_op(ours, ops)
+        ratios.append(mine / base)
+        ours_total += mine
+        floor_total += base
+    return ratios, ours_total / chunks, floor_total / chunks

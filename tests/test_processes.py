@@ -123,3 +123,34 @@ def test_logout_in_one_process_ends_the_session_in_another(
         status, problem = _request(second, "GET", "/account", token=token)
         assert status == 401
         assert problem["code"] == "UNAUTHENTICATED"
+
+
+def test_a_revocation_in_one_process_is_refused_by_another_within_the_interval(
+    settings, engine, tmp_path
+):
+    """Two ``imk serve`` processes re-read the list versions once a second (the default):
+    after a revocation through the first commits, every verification the second starts a
+    second later refuses the credential, although the second had the list cached as valid."""
+    world = make_world(settings, engine, now=NOW)
+    token = world.issue("uni", "diploma", validFrom="2026-01-01T00:00:00Z")
+    credential_id = json.loads(__import__("base64").urlsafe_b64decode(token.split(".")[1] + "=="))[
+        "id"
+    ]
+    interval = 1.0
+    env = {**_env(settings), "IMK_STATUS_INTERVAL_SECONDS": str(interval)}
+    with _serve(env, tmp_path / "a.log") as first, _serve(env, tmp_path / "b.log") as second:
+        body = {"verifiableCredential": token}
+        status, report = _request(second, "POST", "/credentials/verify", body)
+        assert status == 200, report  # the second process now holds the list as valid
+        status, changed = _request(
+            first, "POST", "/credentials/status",
+            {"credentialId": credential_id, "status": True, "reason": "fraud",
+             "credentialStatus": [{"type": "BitstringStatusListEntry",
+                                   "statusPurpose": "revocation"}]},
+            token=world.tokens["uni"],
+        )  # fmt: skip
+        assert status == 200 and changed["status"] == "revoked", changed
+        time.sleep(interval + 0.05)
+        status, report = _request(second, "POST", "/credentials/verify", body)
+        assert status == 422, report
+        assert [p["code"] for p in report["problemDetails"]] == ["REVOKED"]

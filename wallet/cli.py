@@ -9,6 +9,7 @@ except the API token that ``issuer token`` prints once, to stdout.
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -24,6 +25,7 @@ from wallet.db.migrate import upgrade
 from wallet.errors import InputError, NotFoundError, WalletError
 from wallet.issuance import IssueRequest, Learner, build_credential, issue_batch
 from wallet.jose import loads_object
+from wallet.revocation import Action, change_status
 from wallet.service import Services
 from wallet.trust import scaffold_entry
 from wallet.verifier import verify_credential
@@ -331,6 +333,25 @@ def cmd_account_add(args: argparse.Namespace, settings: Settings, out: TextIO) -
         return 0
 
 
+def cmd_revoke(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    action = (
+        Action.SUSPEND if args.suspend else Action.UNSUSPEND if args.unsuspend else (Action.REVOKE)
+    )
+    with _services(settings) as services, services.session() as session:
+        record = crud.get_record(session, credential_id=args.credential_id)
+        if record is None:
+            raise NotFoundError("no such credential")
+        change = change_status(
+            session, issuer_slug=record.issuer_slug, credential_id=args.credential_id,
+            action=action, reason=args.reason, actor=f"cli:{getpass.getuser()}",
+            now=services.now(),
+        )  # fmt: skip
+        session.commit()
+    verb = "is now" if change.changed else "was already"
+    print(f"{change.credential_id} {verb} {change.status}", file=out)
+    return 0
+
+
 def cmd_db_upgrade(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     upgrade(settings.database_url)
     print("database schema is up to date", file=out)
@@ -398,6 +419,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE|-")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("revoke", help="revoke (final), suspend or unsuspend a credential")
+    p.add_argument("credential_id", metavar="CREDENTIAL_ID")
+    change = p.add_mutually_exclusive_group()
+    change.add_argument("--suspend", action="store_true", help="suspend instead of revoking")
+    change.add_argument("--unsuspend", action="store_true", help="lift a suspension")
+    p.add_argument("--reason", required=True, help="why (kept in the audit log)")
+    p.set_defaults(handler=cmd_revoke)
 
     account = sub.add_parser("account", help="staff and operator accounts").add_subparsers(
         dest="account_command", required=True

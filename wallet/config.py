@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, SecretBytes, SecretStr
+from pydantic import BaseModel, ConfigDict, SecretBytes, SecretStr, field_validator
 
 from wallet.errors import InputError
 
@@ -45,6 +45,24 @@ class Settings(BaseModel):
     cache_ttl_seconds: float = 1.0
     #: Lifetime of a verifier challenge, in seconds.
     challenge_ttl_seconds: int = 300
+
+    # --- status lists (revocation and suspension) -----------------------------------
+    #: How often each process re-reads the versions of our own status lists, in seconds
+    #: (0 = on every verification). A revocation shows everywhere within this interval.
+    status_interval_seconds: float = 1.0
+    #: Entries of each new status list (at least 131,072 and a multiple of 8).
+    status_list_size: int = 131_072
+    #: How long others may cache our published lists (``ttl``, Cache-Control), in seconds.
+    status_ttl_seconds: int = 300
+    #: How long a published list stays valid (``validUntil`` / ``exp``), in seconds.
+    status_validity_seconds: int = 24 * 3600
+    #: Space-separated host names whose status lists may be fetched (external issuers).
+    status_hosts: str = ""
+    #: Timeout of one status list fetch, in seconds.
+    status_fetch_timeout_seconds: float = 3.0
+    #: Policy switch: accept a credential whose status is "unknown", with a warning
+    #: (never for "revoked" or "suspended"). Off by default: unknown does not verify.
+    status_accept_unknown: bool = False
 
     # --- accounts -------------------------------------------------------------------
     #: Lifetime of a signed-in session (page cookie or API bearer token), in seconds.
@@ -85,6 +103,14 @@ class Settings(BaseModel):
     #: A prefix the provider writes before the code (for example "PNOLV-"), removed.
     oidc_personal_code_prefix: str = ""
 
+    @field_validator("status_list_size")
+    @classmethod
+    def _herd_sized(cls, value: int) -> int:
+        # Bitstring Status List §6.1: at least 131,072 entries, so one index hides in a herd.
+        if value < 131_072 or value % 8:
+            raise ValueError("IMK_STATUS_LIST_SIZE must be at least 131072 and a multiple of 8")
+        return value
+
     @property
     def host(self) -> str:
         """The did:web host part of ``base_url`` (a port becomes ``%3A``, did:web §3.2)."""
@@ -124,6 +150,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     root = Path(environ.get("IMK_ROOT", "."))
     data_dir = Path(environ.get("IMK_DATA_DIR", root / "data"))
     demo = environ.get("IMK_DEMO", "").lower() in _TRUE
+    accept_unknown = environ.get("IMK_STATUS_ACCEPT_UNKNOWN", "").lower() in _TRUE
     secret_text = environ.get("IMK_SECRET_KEY")
     if secret_text:
         secret = _decode_secret(secret_text)
@@ -139,6 +166,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         "schemas_dir": Path(environ.get("IMK_SCHEMAS_DIR", root / "schemas")),
         "secret_key": secret,
         "demo": demo,
+        "status_accept_unknown": accept_unknown,
     }
     if "IMK_MAIL_DIR" in environ:
         values["mail_dir"] = Path(environ["IMK_MAIL_DIR"])
@@ -150,6 +178,12 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ("IMK_MAX_BODY_BYTES", "max_body_bytes"),
         ("IMK_CACHE_TTL_SECONDS", "cache_ttl_seconds"),
         ("IMK_CHALLENGE_TTL_SECONDS", "challenge_ttl_seconds"),
+        ("IMK_STATUS_INTERVAL_SECONDS", "status_interval_seconds"),
+        ("IMK_STATUS_LIST_SIZE", "status_list_size"),
+        ("IMK_STATUS_TTL_SECONDS", "status_ttl_seconds"),
+        ("IMK_STATUS_VALIDITY_SECONDS", "status_validity_seconds"),
+        ("IMK_STATUS_HOSTS", "status_hosts"),
+        ("IMK_STATUS_FETCH_TIMEOUT_SECONDS", "status_fetch_timeout_seconds"),
         ("IMK_SESSION_TTL_SECONDS", "session_ttl_seconds"),
         ("IMK_VERIFY_LINK_TTL_SECONDS", "verify_link_ttl_seconds"),
         ("IMK_RESET_LINK_TTL_SECONDS", "reset_link_ttl_seconds"),

@@ -44,8 +44,15 @@ only places that translate these into answers.
         ├── RangeError                   RANGE_ERROR
         │   ├── ExpiredCredentialError
         │   └── NotYetValidError
-        └── TrustError                   issuer not registered, not accredited for the type
-            └── UnknownIssuerError
+        ├── TrustError                   issuer not registered, not accredited for the type
+        │   └── UnknownIssuerError
+        └── StatusError                  the credential's status says it must not be accepted
+            ├── RevokedError             REVOKED: revoked by its issuer (final)
+            ├── SuspendedError           SUSPENDED: suspended by its issuer (may be lifted)
+            └── StatusUnknownError       status could not be established (``vc_code`` per cause)
+                ├── StatusRetrievalError     STATUS_RETRIEVAL_ERROR: unreachable, redirect, too big
+                ├── StatusListVerificationError  STATUS_VERIFICATION_ERROR: signer, expiry, form
+                └── StatusListLengthError    STATUS_LIST_LENGTH_ERROR: list shorter than the minimum
 """
 
 from __future__ import annotations
@@ -54,6 +61,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 VC_PROBLEM_BASE = "https://www.w3.org/TR/vc-data-model#"
+#: Problem types of the Bitstring Status List Recommendation (§3.5 "Processing Errors").
+STATUS_PROBLEM_BASE = "https://www.w3.org/ns/credentials/status-list#"
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,7 @@ class WalletError(Exception):
     status = 500
     title = "Internal error"
     vc_code: str | None = None
+    problem_base = VC_PROBLEM_BASE
 
     def __init__(self, description: str) -> None:
         super().__init__(description)
@@ -83,7 +93,7 @@ class WalletError(Exception):
     def problem_type(self) -> str:
         """The problem-details ``type`` URI of this error."""
         if self.vc_code is not None:
-            return VC_PROBLEM_BASE + self.vc_code
+            return self.problem_base + self.vc_code
         return "urn:imk:problem:" + self.code.lower().replace("_", "-")
 
 
@@ -354,3 +364,50 @@ class TrustError(VerificationError):
 class UnknownIssuerError(TrustError):
     code = "UNKNOWN_ISSUER"
     title = "Issuer not registered"
+
+
+class StatusError(VerificationError):
+    """The credential's status (revocation or suspension list) forbids accepting it."""
+
+    code = "STATUS_ERROR"
+    title = "Credential status"
+
+
+class RevokedError(StatusError):
+    code = "REVOKED"
+    title = "Credential revoked"
+
+
+class SuspendedError(StatusError):
+    code = "SUSPENDED"
+    title = "Credential suspended"
+
+
+class StatusUnknownError(StatusError):
+    """Status that cannot be established: reported as "unknown", never as "valid" (DESIGN §4)."""
+
+    code = "STATUS_UNKNOWN"
+    title = "Credential status unknown"
+    vc_code = "STATUS_RETRIEVAL_ERROR"
+    problem_base = STATUS_PROBLEM_BASE
+
+
+class StatusRetrievalError(StatusUnknownError):
+    """The list could not be fetched: unreachable, refused host, redirect, too big, bad body."""
+
+    code = "STATUS_RETRIEVAL_ERROR"
+    vc_code = "STATUS_RETRIEVAL_ERROR"
+
+
+class StatusListVerificationError(StatusUnknownError):
+    """The list was fetched but cannot be trusted: wrong signer, expired, malformed."""
+
+    code = "STATUS_VERIFICATION_ERROR"
+    vc_code = "STATUS_VERIFICATION_ERROR"
+
+
+class StatusListLengthError(StatusUnknownError):
+    """The list is shorter than the minimum or than the index needs."""
+
+    code = "STATUS_LIST_LENGTH_ERROR"
+    vc_code = "STATUS_LIST_LENGTH_ERROR"

@@ -26,7 +26,7 @@ import io
 import json
 import zipfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlmodel import Session
@@ -60,6 +60,7 @@ from wallet.jose import (
 )
 from wallet.personal_code import hash_identifier
 from wallet.sdjwt_vc import subject_of
+from wallet.status_lists import TransactionStatusLists
 from wallet.trust import Registry
 from wallet.vc import format_datetime_stamp, issuer_id, unwrap
 from wallet.verifier import VerificationReport, VerifierContext, verify_credential
@@ -205,7 +206,12 @@ def store(
 
     :raises ParseError: when ``token`` is not a credential this service can read.
     """
-    report = verify_credential(token, ctx=ctx.verification, now=now)
+    verification = ctx.verification
+    if verification.status is not None:
+        # Verified in the caller's transaction: a batch delivers what it has not committed.
+        lists = TransactionStatusLists(session)
+        verification = replace(verification, status=verification.status.within(lists))
+    report = verify_credential(token, ctx=verification, now=now)
     credential = report.credential or {}
     trust = "verified" if report.verified else "not-verified"
     if any(isinstance(p, UnknownIssuerError) for p in report.problems):

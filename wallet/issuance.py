@@ -19,11 +19,11 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from wallet import holder, notify, personal_code, sdjwt_vc
+from wallet import holder, notify, personal_code, sdjwt_vc, status_refs
 from wallet.accounts import normalise_email
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
-from wallet.db import account_crud, crud
-from wallet.db.models import CredentialEnvelope, HolderWallet
+from wallet.db import account_crud, crud, status_crud
+from wallet.db.models import CredentialEnvelope, CredentialRecord, HolderWallet
 from wallet.dids import resolve_did_jwk
 from wallet.errors import (
     ConflictError,
@@ -41,6 +41,7 @@ from wallet.holder import HolderContext
 from wallet.jose import CompactSigner, dumps_sorted, parse_compact
 from wallet.keystore import Keystore
 from wallet.sdjwt import IssuedSDJWT, issue_sd_jwt, sd_jwt_signer
+from wallet.status import IndexPermutation
 from wallet.trust import IssuerEntry
 from wallet.vc import (
     DC_SD_JWT,
@@ -109,8 +110,10 @@ class IssuanceContext:
     holder: HolderContext | None = None
     #: The service's base URL, for the links of notifications and SD-JWT VC ``vct`` URLs.
     base_url: str = "http://127.0.0.1:8000"
-    #: The random source of SD-JWT salts and decoys.
+    #: The random source of SD-JWT salts and decoys and of status-list permutation keys.
     random: Callable[[int], bytes] = secrets.token_bytes
+    #: Entries of each status list opened (at least 131,072).
+    status_list_size: int = 131_072
 
 
 #: Members the service fills in when the credential leaves them out.
@@ -190,6 +193,11 @@ def _prepare(
         raise RecordError(
             "the credential carries JWT claims",
             [_problem(prefix, f"/{name}", "is a JWT claim the service sets") for name in claims],
+        )
+    if "credentialStatus" in given:
+        raise RecordError(
+            "the credential carries its own status",
+            [_problem(prefix, "/credentialStatus", "is set by the service (its status lists)")],
         )
     credential = dict(given)
     credential.setdefault("issuer", issuer.did)
@@ -387,6 +395,7 @@ def _sd_jwt_vc(
     wallet: HolderWallet | None,
     signer: CompactSigner,
     *,
+    slot: tuple[int, int] | None,
     salts: SaltPool,
     now: int,
 ) -> IssuedSDJWT:
@@ -403,10 +412,49 @@ def _sd_jwt_vc(
         credential, ctype=ctype, iss=issuer.https_id, base_url=ctx.base_url, iat=now,
         holder_jwk=holder_jwk, personal_code=item.personal_code,
     )  # fmt: skip
+    if slot is not None:
+        claims["status"] = status_refs.token_reference(ctx.base_url, issuer.slug, *slot)
     return issue_sd_jwt(
         claims, signer=signer, sd_paths=sdjwt_vc.sd_paths(ctype),
         salt=salts, decoys=decoys_for,
     )  # fmt: skip
+
+
+def _slots(
+    session: Session,
+    ctx: IssuanceContext,
+    issuer: IssuerEntry,
+    prepared: Sequence[_Prepared],
+    existing: Mapping[str, CredentialRecord],
+    *,
+    now: int,
+) -> dict[str, tuple[int, int]]:
+    """The status slot (list id, index) of every record of the batch (DESIGN §4).
+
+    A new record gets a fresh slot, allocated in this transaction; another envelope of an
+    earlier record shares that record's slot, so revoking the record revokes every envelope.
+    """
+    slots: dict[str, tuple[int, int]] = {}
+    new_ids: list[str] = []
+    for item in prepared:
+        record = existing.get(item.record_id)
+        if record is None:
+            new_ids.append(item.record_id)
+        elif record.status_list_id is not None and record.status_index is not None:
+            slots[item.record_id] = (record.status_list_id, record.status_index)
+    if not new_ids:
+        return slots
+    runs = status_crud.reserve(
+        session, issuer_slug=issuer.slug, count=len(new_ids), size=ctx.status_list_size,
+        new_key=lambda: ctx.random(16), now=now,
+    )  # fmt: skip
+    ids = iter(new_ids)
+    for run in runs:
+        permutation = IndexPermutation(run.list.permutation_key, run.list.size)
+        list_id = run.list.id
+        for position in range(run.first, run.first + run.length):
+            slots[next(ids)] = (list_id, permutation(position))
+    return slots
 
 
 def _bound_to_holder(given: Mapping[str, Any], holder_did: str) -> bytes:
@@ -471,6 +519,7 @@ def issue_batch(
         return sd_signers[0]
 
     wallets = _wallets(session, ctx, prepared, existing, now=now)
+    slots = _slots(session, ctx, issuer, prepared, existing, now=now)
     delivered: dict[str, str] = {}
     salts = SaltPool(ctx.random)
     results: list[IssuedCredential] = []
@@ -491,13 +540,16 @@ def issue_batch(
                     )
                 )  # fmt: skip
                 continue
-        else:
+        slot = slots.get(item.record_id)
+        if record is None:
+            assert slot is not None
             new_records.append(
                 {
                     "id": item.record_id, "issuer_slug": issuer.slug, "type_name": item.type_name,
                     "title": item.title, "content_hash": item.content_hash,
                     "learner_hash": item.learner_hash, "learner_email_hash": item.email_hash,
                     "batch_id": batch_id, "created_at": now,
+                    "status_list_id": slot[0], "status_index": slot[1], "status": 0,
                 }
             )  # fmt: skip
         wallet = wallets.get(item.record_id)
@@ -509,10 +561,15 @@ def issue_batch(
             given_json = item.given_json
             if wallet is not None:
                 given_json = _bound_to_holder(item.given, wallet.holder_did)
+            if slot is not None:
+                extra = {
+                    **extra,
+                    "credentialStatus": status_refs.w3c_entries(ctx.base_url, issuer.slug, *slot),
+                }
             token = stored = secure_vc_jwt_json(given_json, extra, signer=signer, iat=now)
         else:
             issued_sd = _sd_jwt_vc(
-                ctx, issuer, item, extra, wallet, sd_signer(), salts=salts, now=now
+                ctx, issuer, item, extra, wallet, sd_signer(), slot=slot, salts=salts, now=now
             )
             # The record keeps the issuer-signed JWT without its disclosures (DESIGN §4):
             # an SD-JWT that discloses nothing. Only the learner's wallet gets them.

@@ -33,6 +33,11 @@ from wallet.passwords import PasswordParams
 from wallet.personal_code import learner_hash_key
 from wallet.ratelimit import RateLimiter
 from wallet.sessions import SessionContext
+from wallet.status_check import StatusChecker
+from wallet.status_external import ExternalStatusLists
+from wallet.status_fetch import StatusListFetcher
+from wallet.status_lists import OwnStatusLists
+from wallet.status_publish import StatusPublisher
 from wallet.totp import recovery_code_key
 from wallet.trust import KeyHistory, Registry, load_registry
 from wallet.verifier import VerifierContext
@@ -110,6 +115,7 @@ class Services:
             holder=self.holder,
             base_url=self.settings.base_url,
             random=self.random,
+            status_list_size=self.settings.status_list_size,
         )
 
     @cached_property
@@ -130,8 +136,42 @@ class Services:
     def verification(self) -> VerifierContext:
         """What the verifier use-case needs."""
         return VerifierContext(
-            registry=self.registry, types=self.types, key_history=self.key_history
+            registry=self.registry,
+            types=self.types,
+            key_history=self.key_history,
+            status=StatusChecker(
+                self.own_status_lists,
+                base_url=self.settings.base_url,
+                external=self.external_status_lists,
+            ),  # fmt: skip
+            accept_unknown_status=self.settings.status_accept_unknown,
         )
+
+    @cached_property
+    def own_status_lists(self) -> OwnStatusLists:
+        """This process's view of our status lists (re-read at most once per interval)."""
+        return OwnStatusLists(
+            self.engine, interval=self.settings.status_interval_seconds, clock=time.monotonic
+        )
+
+    @cached_property
+    def external_status_lists(self) -> ExternalStatusLists:
+        """External issuers' lists: fetched from allow-listed hosts, cached per their ttl."""
+        s = self.settings
+        fetcher = StatusListFetcher(
+            frozenset(s.status_hosts.split()), timeout_seconds=s.status_fetch_timeout_seconds
+        )
+        return ExternalStatusLists(fetcher, self.key_history, clock=time.monotonic)
+
+    @cached_property
+    def status_publisher(self) -> StatusPublisher:
+        """Signs and keeps the published forms of our status lists."""
+        s = self.settings
+        return StatusPublisher(
+            self.own_status_lists, keystore=self.keystore, registry=self.registry,
+            session=self.session, base_url=s.base_url, ttl=s.status_ttl_seconds,
+            validity=s.status_validity_seconds,
+        )  # fmt: skip
 
     def ensure_service_key(self) -> None:
         """Create the service's own signing key if it has none (in its own transaction)."""

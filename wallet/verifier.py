@@ -26,6 +26,8 @@ from wallet.errors import (
     KeyBindingError,
     KeyValidityError,
     RangeError,
+    StatusError,
+    StatusUnknownError,
     UnknownIssuerError,
     UnknownKeyError,
     VerificationError,
@@ -33,6 +35,7 @@ from wallet.errors import (
 )
 from wallet.jose import JWK, VERIFYING_ALGORITHMS, check_header, parse_compact, verify_signature
 from wallet.sdjwt import KeyBindingPolicy, VerifiedSDJWT, verify_sd_jwt
+from wallet.status_check import StatusChecker
 from wallet.trust import IssuerEntry, KeyHistory, KeyRecord, Registry
 from wallet.vc import (
     JWT_CLAIMS,
@@ -87,12 +90,18 @@ class VerificationReport:
     disclosed: tuple[str, ...] = ()
     #: For an SD-JWT VC presentation: the KB-JWT's audience and nonce.
     audience: str | None = None
+    #: Checks whose "unknown" a policy accepts (only ``status``, by the documented switch).
+    tolerated: frozenset[str] = frozenset()
+    #: What the caller should know although the credential verified.
+    warnings: tuple[str, ...] = ()
 
     @property
     def verified(self) -> bool:
-        """True only when every check passed or does not apply."""
+        """True only when every check passed or does not apply (or is a tolerated unknown)."""
         return bool(self.checks) and all(
-            check.result in (Result.PASSED, Result.NOT_APPLICABLE) for check in self.checks
+            check.result in (Result.PASSED, Result.NOT_APPLICABLE)
+            or (check.result is Result.UNKNOWN and check.name in self.tolerated)
+            for check in self.checks
         )
 
 
@@ -103,12 +112,18 @@ class VerifierContext:
     registry: Registry
     types: TypeRegistry
     key_history: KeyHistory
+    #: Status lists; None only where status cannot be checked (then it is "unknown").
+    status: StatusChecker | None = None
+    #: The documented policy switch: accept an "unknown" status with a warning.
+    accept_unknown_status: bool = False
 
 
 @dataclass
 class _Run:
     checks: list[Check] = field(default_factory=list)
     problems: list[WalletError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    tolerated: frozenset[str] = frozenset()
 
     def run(self, name: str, step: Callable[[], str]) -> bool:
         try:
@@ -122,6 +137,28 @@ class _Run:
 
     def skip(self, name: str, reason: str, result: Result = Result.UNKNOWN) -> None:
         self.checks.append(Check(name, result, reason))
+
+    def status(self, ctx: VerifierContext, step: Callable[[StatusChecker], str]) -> None:
+        """The ``status`` check: "unknown" (not "failed") when it cannot be established."""
+        if ctx.status is None:
+            self.skip("status", "this verifier has no access to status lists")
+            return
+        try:
+            reason = step(ctx.status)
+        except StatusUnknownError as exc:
+            if ctx.accept_unknown_status:
+                self.tolerated = frozenset({"status"})
+                self.warnings.append(f"status unknown, accepted by policy: {exc.description}")
+                self.skip("status", f"{exc.description} (accepted by policy)")
+            else:
+                self.skip("status", exc.description)
+                self.problems.append(exc)
+            return
+        except StatusError as exc:
+            self.checks.append(Check("status", Result.FAILED, exc.description))
+            self.problems.append(exc)
+            return
+        self.checks.append(Check("status", Result.PASSED, reason))
 
 
 def _strip_jwt_claims(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -186,8 +223,9 @@ def verify_credential(value: Any, *, ctx: VerifierContext, now: int) -> Verifica
         verify_signature(parsed, key.jwk)
         return f"{key.alg} signature verified"
 
+    signature_ok = False
     if key_ok:
-        run.run("signature", signature_step)
+        signature_ok = run.run("signature", signature_step)
     else:
         run.skip("signature", "not checked: no trusted key for this token")
 
@@ -224,13 +262,18 @@ def verify_credential(value: Any, *, ctx: VerifierContext, now: int) -> Verifica
         run.run("schema", lambda: _schema(credential, ctype))
     else:
         run.skip("schema", "generic credential: data-model checks only", Result.NOT_APPLICABLE)
-    if "credentialStatus" in credential:
-        run.skip("status", "credential status cannot be checked by this service yet")
-    else:
+    if "credentialStatus" not in credential:
         run.skip("status", "the credential has no credentialStatus", Result.NOT_APPLICABLE)
+    elif issuer is None or not signature_ok:
+        run.skip("status", "not checked: no verified signature of a registered issuer")
+    else:
+        entries, known = credential["credentialStatus"], issuer
+        run.status(ctx, lambda c: c.check_credential_status(entries, issuer=known, now=now))
     return VerificationReport(
         checks=tuple(run.checks),
         problems=tuple(run.problems),
+        tolerated=run.tolerated,
+        warnings=tuple(run.warnings),
         credential=credential,
         issuer=issuer,
         type_name=type_name,
@@ -332,6 +375,8 @@ def verify_sd_jwt_vc(
 
     checks: dict[str, Check] = {}
     problems: list[WalletError] = []
+    tolerated: frozenset[str] = frozenset()
+    warnings: tuple[str, ...] = ()
     result: VerifiedSDJWT | None = None
     try:
         result = verify_sd_jwt(serialized, issuer_key=issuer_key, now=now, key_binding=key_binding)
@@ -377,12 +422,16 @@ def verify_sd_jwt_vc(
             except VerificationError as exc:
                 checks["accreditation"] = Check("accreditation", Result.FAILED, exc.description)
                 problems.append(exc)
-        if "status" in result.payload:
-            checks["status"] = Check("status", Result.UNKNOWN, "status cannot be checked here yet")
+        status_run = _Run()
+        if "status" not in result.payload:
+            status_run.skip("status", "the credential has no status", Result.NOT_APPLICABLE)
         else:
-            checks["status"] = Check(
-                "status", Result.NOT_APPLICABLE, "the credential has no status"
-            )
+            claim, known = result.payload["status"], issuer
+            assert known is not None
+            status_run.status(ctx, lambda c: c.check_token_status(claim, issuer=known, now=now))
+        checks["status"] = status_run.checks[0]
+        problems.extend(status_run.problems)
+        tolerated, warnings = status_run.tolerated, tuple(status_run.warnings)
     ordered = tuple(
         checks[name] if name in checks else Check(name, Result.UNKNOWN, _NOT_CHECKED)
         for name in _SD_JWT_ORDER
@@ -401,6 +450,8 @@ def verify_sd_jwt_vc(
         if result is not None
         else (),
         audience=key_binding.aud if key_binding is not None and result is not None else None,
+        tolerated=tolerated,
+        warnings=warnings,
     )
 
 

@@ -69,6 +69,17 @@ class CredentialRecord(SQLModel, table=True):
     """
 
     __tablename__ = "credential_record"
+    __table_args__ = (
+        # An index is never handed out twice (the permutation guarantees it; this proves it).
+        UniqueConstraint("status_list_id", "status_index", name="uq_credential_status_slot"),
+        # The few records that are not valid, read when a list's version moves.
+        Index(
+            "ix_credential_status_changed",
+            "status_list_id",
+            sqlite_where=text("status <> 0"),
+            postgresql_where=text("status <> 0"),
+        ),
+    )
 
     id: str = Field(primary_key=True, max_length=512)
     issuer_slug: str = Field(index=True, max_length=64)
@@ -79,6 +90,34 @@ class CredentialRecord(SQLModel, table=True):
     learner_email_hash: str | None = Field(default=None, max_length=64)
     batch_id: str | None = Field(default=None, index=True, max_length=64)
     created_at: int = Field(index=True, sa_type=BigInteger)
+    #: The record's one place in its issuer's status lists (DESIGN §4): the W3C revocation
+    #: and suspension lists and the IETF list of ``status_list_id`` all use ``status_index``.
+    status_list_id: int | None = Field(default=None, foreign_key="status_list.id")
+    status_index: int | None = Field(default=None, sa_type=BigInteger)
+    #: 0 valid, 1 revoked (final), 2 suspended: the IETF Token Status List values.
+    status: int = Field(default=0)
+    status_changed_at: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class StatusList(SQLModel, table=True):
+    """One status list of an issuer: ``size`` entries handed out by a keyed permutation.
+
+    ``allocated`` counts the entries handed out; the next record gets
+    ``IndexPermutation(key, size)(allocated)`` (:mod:`wallet.status.permutation`), so an
+    index is never reused and says nothing about when it was issued. ``version`` grows with
+    every status change of the list's records; each process re-reads the versions at most
+    once a second and the changed lists' states only when a version moved.
+    """
+
+    __tablename__ = "status_list"
+
+    id: int | None = Field(default=None, primary_key=True)
+    issuer_slug: str = Field(index=True, max_length=64)
+    size: int = Field(sa_type=BigInteger)
+    allocated: int = Field(default=0, sa_type=BigInteger)
+    permutation_key: str = Field(max_length=64)
+    version: int = Field(default=0, sa_type=BigInteger)
+    created_at: int = Field(sa_type=BigInteger)
 
 
 class CredentialEnvelope(SQLModel, table=True):

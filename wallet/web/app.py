@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI
 from wallet.config import Settings
 from wallet.service import Services
 from wallet.web import problems
-from wallet.web.api import auth, credentials, presentations, published
+from wallet.web.api import auth, credentials, presentations, published, status
 from wallet.web.api import wallet as wallet_api
 from wallet.web.deps import refuse_tokens_in_query
 from wallet.web.limits import BodyLimitMiddleware
@@ -44,6 +44,7 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(credentials.router)
     app.include_router(auth.router)
     app.include_router(published.router)
+    app.include_router(status.router)
     app.include_router(presentations.router)
     app.include_router(wallet_api.router)
     app.include_router(home.router)

@@ -77,6 +77,8 @@ class VerifyPublic(BaseModel):
     results: dict[str, Any] = Field(default_factory=dict)
     checks: list[CheckPublic]
     problemDetails: list[dict[str, Any]]  # noqa: N815
+    #: Present when a policy accepted something doubtful (an "unknown" status).
+    warnings: list[str] = Field(default_factory=list)
 
 
 class RecordPublic(BaseModel):
@@ -140,7 +142,11 @@ def report_body(report: VerificationReport) -> dict[str, Any]:
             "validFrom": credential.get("validFrom"),
             "validUntil": credential.get("validUntil"),
             "credentialSchema": [{"type": report.type_name, "verified": True}],
-            "credentialStatus": [],
+            "credentialStatus": [
+                {"verified": check.result == "passed", "value": check.reason}
+                for check in report.checks
+                if check.name == "status" and check.result != "not applicable"
+            ],
             "proof": [
                 {
                     "type": report.format,
@@ -160,7 +166,7 @@ def report_body(report: VerificationReport) -> dict[str, Any]:
             results["disclosed"] = list(report.disclosed)
             if report.audience is not None:
                 results["audience"] = report.audience
-    return {
+    body: dict[str, Any] = {
         "verified": report.verified,
         "results": results,
         "checks": [
@@ -168,6 +174,9 @@ def report_body(report: VerificationReport) -> dict[str, Any]:
         ],
         "problemDetails": [problem_of(problem) for problem in report.problems],
     }
+    if report.warnings:
+        body["warnings"] = list(report.warnings)
+    return body
 
 
 @router.post(
