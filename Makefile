@@ -17,8 +17,10 @@ install: $(STAMP)
 run: $(STAMP)
 	IMK_DEMO=1 $(PY) -m wallet serve
 
+# Tests run on every core (pytest-xdist); TEST_JOBS=0 runs them in this process.
+TEST_JOBS ?= auto
 test: $(STAMP)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_JOBS)
 	$(PY) -m mypy
 	$(PY) -m ruff check wallet tests bench
 

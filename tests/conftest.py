@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
@@ -48,7 +48,40 @@ CHEAP_PASSWORD_HASHING = {
 
 
 def database_url(tmp_path: Path) -> str:
-    return os.environ.get("IMK_TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'imk.db'}"
+    """A file under ``tmp_path``, or the PostgreSQL database of ``IMK_TEST_DATABASE_URL``.
+
+    Under pytest-xdist each worker gets its own PostgreSQL database (``test_gw0``, …),
+    created on first use next to the named one, since tests empty every table.
+    """
+    url = os.environ.get("IMK_TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'imk.db'}"
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return _worker_database(url, worker) if worker else url
+
+
+_worker_urls: dict[str, str] = {}
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """``url`` with the database ``{name}_{worker}``, created when missing."""
+    if url in _worker_urls:
+        return _worker_urls[url]
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if exists is None:
+                connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        engine.dispose()
+    worker_url = base.set(database=name).render_as_string(hide_password=False)
+    _worker_urls[url] = worker_url
+    return worker_url
 
 
 @pytest.fixture
