@@ -5,7 +5,9 @@ Three checks run before a form is acted on; each failure answers 403 and changes
 1. **Origin.** A POST whose ``Origin`` header is present and is not the service's own
    origin (derived from ``base_url``), or whose ``Sec-Fetch-Site`` is ``cross-site``, is
    refused (Fetch Metadata; the OWASP CSRF cheat sheet, "Verifying origin with standard
-   headers"). Browsers that send neither still meet the token checks.
+   headers"). ``Origin: null``, which browsers send from our ``no-referrer`` pages, counts
+   as no origin, and then only ``Sec-Fetch-Site: same-origin`` (or none) passes. Browsers
+   that send neither still meet the token checks.
 2. **Anonymous forms** (register, login, forgot, reset, verify-email): the GET that renders
    the form sets a random ``imk_csrf`` cookie, and the hidden field ``csrf`` is the keyed
    hash of that value, keyed by a subkey of the service secret (label ``imk/csrf``). Another
@@ -100,10 +102,19 @@ class CSRFGuard:
         :raises PermissionDeniedError: 403.
         """
         origin = request.headers.get("origin")
+        fetch_site = request.headers.get("sec-fetch-site", "").lower()
+        if origin == "null":
+            # Our pages send Referrer-Policy: no-referrer, under which browsers write
+            # "Origin: null" on every form POST, our own included (Fetch Standard, "append a
+            # request Origin header"). It names no origin, so Sec-Fetch-Site decides: only
+            # same-origin (or none sent) goes on to the token check.
+            origin = None
+            if fetch_site not in ("", "same-origin"):
+                raise PermissionDeniedError("forms sent from another site are refused")
         cross_origin = origin is not None and (
             self.origin is None or origin_of(origin) != self.origin
         )
-        if cross_origin or request.headers.get("sec-fetch-site", "").lower() == "cross-site":
+        if cross_origin or fetch_site == "cross-site":
             raise PermissionDeniedError("forms sent from another site are refused")
 
     def check_token(self, form: Form, expected: str | None) -> None:
