@@ -33,7 +33,8 @@ only places that translate these into answers.
         │   ├── UnknownKeyError          kid not in the issuer's key set
         │   ├── KeyValidityError         key outside its window or compromised at signing time
         │   ├── WeakKeyError             small-order Ed25519 point, short RSA key
-        │   └── KeyBindingError          SD-JWT KB-JWT missing, unexpected or wrong (``reason``)
+        │   ├── KeyBindingError          SD-JWT KB-JWT missing, unexpected or wrong (``reason``)
+        │   └── PresentationError        vp+jwt not bound to this verifier or holder (``reason``)
         ├── MalformedValueError          MALFORMED_VALUE_ERROR
         │   ├── HeaderError              typ, crit, jku/x5u/jwk in the header
         │   ├── DisclosureError          SD-JWT disclosures and digests (``reason``)
@@ -279,6 +280,22 @@ class KeyBindingError(CryptographicError):
 
     code = "KEY_BINDING_FAILED"
     title = "Key binding not proven"
+
+    def __init__(self, description: str, reason: str = "invalid") -> None:
+        super().__init__(description)
+        self.reason = reason
+
+
+class PresentationError(CryptographicError):
+    """A ``vp+jwt`` presentation not made by its holder for this verifier (VC-JOSE-COSE §3.2).
+
+    ``reason`` names the failed check ("holder_method", "holder_key", "kid", "aud",
+    "nonce", "iat", "stale", "future", "window", "exp", "nbf", "subject"); the underlying
+    error, if any, is chained as ``__cause__``.
+    """
+
+    code = "PRESENTATION_NOT_BOUND"
+    title = "Presentation not bound to its holder and verifier"
 
     def __init__(self, description: str, reason: str = "invalid") -> None:
         super().__init__(description)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -145,6 +145,20 @@ def holder_keys(ctx: HolderContext, wallet: HolderWallet) -> tuple[SigningKey, S
         unseal(data_key, wallet.ed25519_key, associated=f"ed25519:{wallet.holder_did}".encode())
     )
     return p256, ed25519
+
+
+def seal_in_wallet(ctx: HolderContext, wallet: HolderWallet, data: bytes, place: str) -> str:
+    """``data`` sealed by the wallet's data key and bound to ``place``, as credentials are
+    (for what other use-cases keep of a wallet, such as share links)."""
+    return _seal(ctx, _data_key(ctx, wallet), data, place)
+
+
+def unseal_in_wallet(ctx: HolderContext, wallet: HolderWallet, sealed: str, place: str) -> bytes:
+    """Open a value made by :func:`seal_in_wallet` for ``place``.
+
+    :raises ParseError: when it was sealed for another wallet or place, or was altered.
+    """
+    return unseal(_data_key(ctx, wallet), sealed, associated=place.encode())
 
 
 # --- delivery ---------------------------------------------------------------------------
@@ -406,6 +420,20 @@ def record_access(
     wallet_crud.add_access(
         session,
         row=AccessEvent(wallet_id=wallet_id, at=now, actor=actor, action=action, target=target),
+    )
+
+
+def record_accesses(
+    session: Session, *, wallet_id: int, entries: Sequence[tuple[str, str, str]], now: int
+) -> None:
+    """Record several reads at once, each ``(actor, action, target)``, in one statement
+    (what one opening of a share writes)."""
+    wallet_crud.add_accesses(
+        session,
+        rows=[
+            {"wallet_id": wallet_id, "at": now, "actor": actor, "action": action, "target": target}
+            for actor, action, target in entries
+        ],
     )
 
 

@@ -33,6 +33,8 @@ from wallet.passwords import PasswordParams
 from wallet.personal_code import learner_hash_key
 from wallet.ratelimit import RateLimiter
 from wallet.sessions import SessionContext
+from wallet.share_images import ShareImages
+from wallet.shares import ShareContext
 from wallet.status_check import StatusChecker
 from wallet.status_external import ExternalStatusLists
 from wallet.status_fetch import StatusListFetcher
@@ -131,6 +133,21 @@ class Services:
             random=self.random,
             export_cost=ScryptCost(n=self.settings.export_scrypt_n),
         )
+
+    @cached_property
+    def shares(self) -> ShareContext:
+        """What share links need."""
+        secret = self.settings.secret_key.get_secret_value()
+        return ShareContext(
+            holder=self.holder,
+            base_url=self.settings.base_url,
+            token_key=derive_secret(secret, "imk/share-token"),
+        )
+
+    @cached_property
+    def share_images(self) -> ShareImages:
+        """This process's QR images of share links."""
+        return ShareImages()
 
     @cached_property
     def verification(self) -> VerifierContext:

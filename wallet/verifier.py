@@ -90,6 +90,10 @@ class VerificationReport:
     disclosed: tuple[str, ...] = ()
     #: For an SD-JWT VC presentation: the KB-JWT's audience and nonce.
     audience: str | None = None
+    #: For a vp+jwt (``wallet.vp_verifier``): its holder, nonce and one report per credential.
+    holder: str | None = None
+    nonce: str | None = None
+    credentials: tuple[VerificationReport, ...] = ()
     #: Checks whose "unknown" a policy accepts (only ``status``, by the documented switch).
     tolerated: frozenset[str] = frozenset()
     #: What the caller should know although the credential verified.

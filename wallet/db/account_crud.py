@@ -26,6 +26,7 @@ from wallet.db.models import (
     OneTimeLink,
     RateCounter,
     RecoveryCode,
+    Share,
     SignInState,
     WalletItem,
 )
@@ -70,11 +71,11 @@ def account_by_personal_code(session: Session, *, code_hash: str) -> Account | N
 
 def delete_account(session: Session, *, account_id: int) -> None:
     """Delete the account and everything that hangs off it (sessions, links, codes, states,
-    its wallets with their credentials and access log)."""
+    its wallets with their credentials, share links and access log)."""
     wallet_ids = list(
         session.exec(select(HolderWallet.id).where(HolderWallet.account_id == account_id)).all()
     )
-    for item_model in (AccessEvent, WalletItem):
+    for item_model in (AccessEvent, Share, WalletItem):
         session.execute(delete(item_model).where(col(item_model.wallet_id).in_(wallet_ids)))
     session.execute(delete(HolderWallet).where(col(HolderWallet.account_id) == account_id))
     for model in (AuthSession, OneTimeLink, RecoveryCode, SignInState):

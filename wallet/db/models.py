@@ -343,3 +343,29 @@ class Challenge(SQLModel, table=True):
     created_at: int = Field(sa_type=BigInteger)
     expires_at: int = Field(index=True, sa_type=BigInteger)
     used_at: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class Share(SQLModel, table=True):
+    """A share link ``/s/{token}`` to presentations of some of a learner's credentials.
+
+    The link's token is never stored: only its keyed hash (``token_hash``), by which the
+    link is looked up. ``id`` (128 random bits) is the nonce of the presentations, whose
+    audience is the link itself; they are built at creation and kept sealed by the wallet's
+    data key in ``content`` (``docs/shares.md``). ``views`` counts the openings that use a
+    view; with ``max_views`` it never exceeds it (one conditional update).
+    """
+
+    __tablename__ = "share"
+
+    id: str = Field(primary_key=True, max_length=64)
+    token_hash: str = Field(unique=True, max_length=64)
+    wallet_id: int = Field(index=True, foreign_key="holder_wallet.id")
+    account_id: int = Field(index=True, foreign_key="account.id")
+    created_at: int = Field(sa_type=BigInteger)
+    expires_at: int = Field(sa_type=BigInteger)
+    max_views: int | None = Field(default=None)
+    views: int = Field(default=0)
+    revoked_at: int | None = Field(default=None, sa_type=BigInteger)
+    label: str | None = Field(default=None, max_length=128)
+    item_ids: str = Field(sa_column=Column(Text, nullable=False))
+    content: str = Field(sa_column=Column(Text, nullable=False))

@@ -14,11 +14,12 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, String, and_, bindparam, delete, func, or_
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect
 from sqlmodel import Session, col, select
 
-from wallet.db.models import AccessEvent, HolderWallet, WalletItem
+from wallet.db.models import AccessEvent, HolderWallet, Share, WalletItem
 
 
 def add_wallet(session: Session, *, row: HolderWallet) -> HolderWallet:
@@ -283,6 +284,13 @@ def add_access(session: Session, *, row: AccessEvent) -> None:
     session.add(row)
 
 
+def add_accesses(session: Session, *, rows: Sequence[Mapping[str, object]]) -> None:
+    """Record several access events in one statement (columns of :class:`AccessEvent`
+    but ``id``), in the order given."""
+    if rows:
+        session.execute(sa_insert(AccessEvent), list(rows))
+
+
 def access_events(session: Session, *, account_id: int, limit: int = 100) -> list[AccessEvent]:
     """The newest access events of the account's wallets."""
     wallet_ids = select(HolderWallet.id).where(HolderWallet.account_id == account_id)
@@ -296,10 +304,10 @@ def access_events(session: Session, *, account_id: int, limit: int = 100) -> lis
 
 
 def erase_wallets(session: Session, *, wallet_ids: Sequence[int]) -> None:
-    """Delete wallets with their credentials and access log."""
+    """Delete wallets with their credentials, share links and access log."""
     if not wallet_ids:
         return
-    for model in (AccessEvent, WalletItem):
+    for model in (AccessEvent, Share, WalletItem):
         session.execute(delete(model).where(col(model.wallet_id).in_(wallet_ids)))
     session.execute(delete(HolderWallet).where(col(HolderWallet.id).in_(wallet_ids)))
     session.flush()

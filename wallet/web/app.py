@@ -7,13 +7,16 @@ from fastapi import Depends, FastAPI
 from wallet.config import Settings
 from wallet.service import Services
 from wallet.web import problems
-from wallet.web.api import auth, credentials, presentations, published, status
+from wallet.web.api import auth, credentials, presentations, published, qr_verify, status
+from wallet.web.api import shares as shares_api
 from wallet.web.api import wallet as wallet_api
 from wallet.web.deps import refuse_tokens_in_query
 from wallet.web.limits import BodyLimitMiddleware
 from wallet.web.pages import account as account_pages
 from wallet.web.pages import auth as auth_pages
-from wallet.web.pages import home, present
+from wallet.web.pages import home, present, share_link
+from wallet.web.pages import shares as share_pages
+from wallet.web.pages import verify as verify_pages
 from wallet.web.pages import wallet as wallet_pages
 
 DESCRIPTION = """\
@@ -39,14 +42,20 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     # anything but a browser's request (wallet.web.pages.routing.SharedPageRoute).
     app.include_router(auth_pages.router)
     app.include_router(account_pages.router)
+    # Before the wallet pages, whose /wallet/{item_id} would match /wallet/shares.
+    app.include_router(share_pages.router)
     app.include_router(wallet_pages.router)
+    app.include_router(share_link.router)
     app.include_router(present.router)
+    app.include_router(verify_pages.router)
     app.include_router(credentials.router)
     app.include_router(auth.router)
     app.include_router(published.router)
     app.include_router(status.router)
     app.include_router(presentations.router)
     app.include_router(wallet_api.router)
+    app.include_router(shares_api.router)
+    app.include_router(qr_verify.router)
     app.include_router(home.router)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     return app

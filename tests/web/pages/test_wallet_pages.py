@@ -199,6 +199,7 @@ def test_downloads_equal_what_was_issued(web, api, mailbox, accounts_world):
     item = row["id"]
     page = web.get(f"/wallet/{item}")
     assert tree(page).xpath("//ul[@class='credential-links']//a/@href") == [
+        f"/wallet/{item}/share",
         f"/wallet/{item}/download.jwt",
         f"/wallet/{item}/download.json",
         f"/wallet/{item}/delete",

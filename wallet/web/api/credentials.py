@@ -9,8 +9,11 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from wallet.db import crud
-from wallet.errors import NotFoundError
+from wallet.errors import InputError, NotFoundError
 from wallet.issuance import IssueRequest, Learner, issue_batch
+from wallet.receipts import issue_receipt
+from wallet.service import Services
+from wallet.vc import unwrap
 from wallet.verifier import VerificationReport, verify_credential
 from wallet.web.deps import ClockDep, IssuerDep, ServicesDep, SessionDep
 from wallet.web.problems import problem_of
@@ -79,6 +82,9 @@ class VerifyPublic(BaseModel):
     problemDetails: list[dict[str, Any]]  # noqa: N815
     #: Present when a policy accepted something doubtful (an "unknown" status).
     warnings: list[str] = Field(default_factory=list)
+    #: With ``options.receipt: true``: a compact JWS (typ ``imk-receipt+jwt``) recording
+    #: what was verified and when, signed with a key of ``/.well-known/jwks.json``.
+    receipt: str | None = None
 
 
 class RecordPublic(BaseModel):
@@ -188,10 +194,31 @@ def verify(body: VerifyBody, services: ServicesDep, now: ClockDep) -> Any:
     """Verify a credential (VCALM ``POST /credentials/verify``); no authentication.
 
     200 when it verifies, 422 with every check and the problems when it does not, 400 when
-    it cannot be parsed at all.
+    it cannot be parsed at all. With ``options.receipt: true`` both answers carry a
+    ``receipt``: a JWS of what was verified and when, signed with the service's own key.
     """
+    receipt = body.options.get("receipt", False)
+    if not isinstance(receipt, bool):
+        raise InputError("options.receipt must be true or false")
     report = verify_credential(body.verifiableCredential, ctx=services.verification, now=now)
-    return JSONResponse(report_body(report), status_code=200 if report.verified else 422)
+    token = unwrap(body.verifiableCredential).token if receipt else None
+    return verification_answer(report, services=services, token=token, now=now)
+
+
+def verification_answer(
+    report: VerificationReport, *, services: Services, token: str | None, now: int
+) -> JSONResponse:
+    """The answer of a verification: 200 when it verified, 422 when not; with a signed
+    ``receipt`` (:func:`wallet.receipts.issue_receipt`) of the presented ``token`` when one
+    is given."""
+    answer = report_body(report)
+    if token is not None:
+        with services.session() as session:
+            answer["receipt"] = issue_receipt(
+                session, keystore=services.keystore, base_url=services.settings.base_url,
+                report=report, token=token, now=now, random=services.random,
+            )  # fmt: skip
+    return JSONResponse(answer, status_code=200 if report.verified else 422)
 
 
 @router.get("/credentials", response_model=list[RecordPublic], responses={401: {}})

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from wallet import challenges, presentations
 from wallet.vc import format_datetime_stamp
+from wallet.verifier import VerificationReport
 from wallet.web.api.credentials import VerifyPublic, report_body
 from wallet.web.deps import ClockDep, LearnerDep, ServicesDep, SessionDep
 from wallet.web.routing import StrictJSONRoute
@@ -79,7 +80,9 @@ class PresentationOptions(BaseModel):
 
 class VerifyPresentationBody(BaseModel):
     """``{verifiablePresentation, options: {challenge, domain}}``: an SD-JWT+KB string (or
-    enveloped as ``data:application/dc+sd-jwt,``)."""
+    enveloped as ``data:application/dc+sd-jwt,``), or a ``vp+jwt``: compact, as the data URL
+    ``data:application/vp+jwt,<JWS>``, or as an ``EnvelopedVerifiablePresentation`` object
+    whose ``id`` is that data URL."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -98,6 +101,31 @@ class VerifyPresentationBody(BaseModel):
     options: PresentationOptions
 
 
+def presentation_body(report: VerificationReport) -> dict[str, Any]:
+    """The VCALM answer for a ``vp+jwt``: ``results.presentation`` (``challenge`` = its
+    nonce, ``domain`` = its audience, ``holder``, ``proof``) and ``results.credentials``
+    (one VCALM credential answer each), when it verified; the checks and problems always."""
+    body = report_body(report)
+    if report.verified:
+        proof = {
+            "type": report.format,
+            "alg": report.alg,
+            "verificationMethod": report.kid,
+            "created": report.signed_at,
+            "verified": True,
+        }
+        body["results"] = {
+            "presentation": {
+                "challenge": report.nonce,
+                "domain": report.audience,
+                "holder": report.holder,
+                "proof": [proof],
+            },
+            "credentials": [report_body(credential) for credential in report.credentials],
+        }
+    return body
+
+
 @router.post(
     "/presentations/verify",
     response_model=VerifyPublic,
@@ -111,7 +139,12 @@ def verify_presentation(
     every disclosure, the KB-JWT (signed by the credential's ``cnf`` key, ``aud`` = domain,
     ``nonce`` = challenge, ``sd_hash``, ``iat`` at most five minutes old), type, accreditation
     and validity; then the challenge, which this verification uses up. 200 when verified,
-    422 when not, with every check; ``results.disclosed`` lists the disclosed claims."""
+    422 when not, with every check; ``results.disclosed`` lists the disclosed claims.
+
+    A ``vp+jwt`` is checked likewise: its holder a ``did:jwk`` whose ``#0`` key signed it,
+    ``aud`` = domain, ``nonce`` = challenge, ``iat`` at most five minutes old, every enveloped
+    vc+jwt credential verified in full (status included) with the holder as its subject,
+    then the challenge. ``results`` has ``presentation`` and ``credentials``."""
     report = presentations.verify_presentation(
         session,
         ctx=services.verification,
@@ -121,12 +154,14 @@ def verify_presentation(
         now=now,
     )
     session.commit()
-    return JSONResponse(report_body(report), status_code=200 if report.verified else 422)
+    body_of = presentation_body if report.format == "vp+jwt" else report_body
+    return JSONResponse(body_of(report), status_code=200 if report.verified else 422)
 
 
 class PresentBody(BaseModel):
     """Which claims to disclose (paths as in the type metadata; a number picks an array
-    element), for which verifier challenge and domain."""
+    element), for which verifier challenge and domain. A vc+jwt credential is presented
+    whole: leave ``disclose`` out or empty."""
 
     model_config = ConfigDict(
         extra="forbid",
@@ -141,16 +176,23 @@ class PresentBody(BaseModel):
         },
     )
 
-    disclose: list[list[str | int | None]] = Field(max_length=presentations.MAX_PATHS)
+    disclose: list[list[str | int | None]] = Field(
+        default_factory=list, max_length=presentations.MAX_PATHS
+    )
     challenge: str = Field(max_length=128)
     domain: str = Field(max_length=challenges.MAX_DOMAIN_CHARS)
 
 
 class PresentationPublic(BaseModel):
-    """The presentation to hand to the verifier."""
+    """The presentation to hand to the verifier: an SD-JWT+KB, or a compact ``vp+jwt``."""
 
     model_config = ConfigDict(
-        json_schema_extra={"examples": [{"verifiablePresentation": "<jwt>~<d1>~<d2>~<kb-jwt>"}]}
+        json_schema_extra={
+            "examples": [
+                {"verifiablePresentation": "<jwt>~<d1>~<d2>~<kb-jwt>"},
+                {"verifiablePresentation": "<vp+jwt header>.<presentation>.<signature>"},
+            ]
+        }
     )
 
     verifiablePresentation: str  # noqa: N815
@@ -161,7 +203,7 @@ class PresentationPublic(BaseModel):
     status_code=201,
     tags=["wallet"],
     responses={400: {}, 401: {}, 403: {}, 404: {}},
-    summary="Present chosen claims of an SD-JWT VC",
+    summary="Present chosen claims of an SD-JWT VC, or a vc+jwt as a vp+jwt",
 )
 def present_credential(
     item_id: str,
@@ -172,7 +214,9 @@ def present_credential(
     now: ClockDep,
 ) -> PresentationPublic:
     """An SD-JWT+KB of one of the learner's SD-JWT VCs revealing only ``disclose``, bound to
-    the verifier's challenge and domain with the wallet's holder key."""
+    the verifier's challenge and domain with the wallet's holder key. A vc+jwt credential
+    is presented whole, as a ``vp+jwt`` signed with the same key (``aud`` = domain,
+    ``nonce`` = challenge, ``iat`` = now); ``disclose`` must then be empty."""
     presentation = presentations.present_credential(
         session,
         ctx=services.holder,

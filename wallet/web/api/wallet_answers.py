@@ -198,6 +198,14 @@ def _claims(
     return found
 
 
+def claims_public(
+    ctype: CredentialType | None, subject: Mapping[str, Any], lang: str
+) -> list[ClaimPublic]:
+    """The subject's labelled claims in ``lang``, as :func:`detail_public` shows them (also
+    for a presentation, whose subject holds only what it discloses)."""
+    return _claims(ctype, subject, lang)
+
+
 def access_log_public(events: Iterable[AccessEvent]) -> AccessLogPublic:
     """The access log as its owner reads it, in the order given (newest first)."""
     return AccessLogPublic.model_validate(

@@ -510,6 +510,277 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "Nothing you could choose: only what is always shown.",
         "Ничего из выбираемого: только то, что показывается всегда.",
     ),
+    # The verifier's page (/verify).
+    "title.check_credential": (
+        "Apliecinājuma pārbaude",
+        "Check a credential",
+        "Проверка удостоверения",
+    ),
+    "title.check_result": ("Pārbaudes rezultāts", "The result", "Результат проверки"),
+    "text.check_intro": (
+        "Pārbaudiet diplomu, apliecību vai citu apliecinājumu bez konta: ielīmējiet to, "
+        "augšupielādējiet tā failu vai QR koda attēlu. Nekas netiek saglabāts.",
+        "Check a diploma, certificate or other credential without an account: paste it, "
+        "upload its file or a picture of its QR code. Nothing is stored.",
+        "Проверьте диплом, свидетельство или другое удостоверение без учётной записи: "
+        "вставьте его, загрузите его файл или изображение его QR-кода. Ничего не сохраняется.",
+    ),
+    "heading.paste": ("Ielīmēt", "Paste", "Вставить"),
+    "heading.file": ("Fails", "A file", "Файл"),
+    "heading.qr": ("QR kods", "A QR code", "QR-код"),
+    "field.credential_or_link": (
+        "Apliecinājums (JWS, SD-JWT vai JSON) vai saite",
+        "The credential (JWS, SD-JWT or JSON) or a link",
+        "Удостоверение (JWS, SD-JWT или JSON) или ссылка",
+    ),
+    "field.credential_file": (
+        "Apliecinājuma fails (.jwt, .json vai .txt)",
+        "The credential file (.jwt, .json or .txt)",
+        "Файл удостоверения (.jwt, .json или .txt)",
+    ),
+    "field.qr_image": (
+        "QR koda attēls vai fotoattēls (PNG vai JPEG)",
+        "An image or photo of the QR code (PNG or JPEG)",
+        "Изображение или фото QR-кода (PNG или JPEG)",
+    ),
+    "button.check": ("Pārbaudīt", "Check", "Проверить"),
+    "text.credential_valid": (
+        "Apliecinājums ir īsts un derīgs: visas pārbaudes izturētas.",
+        "The credential is genuine and valid: every check passed.",
+        "Удостоверение подлинное и действительно: все проверки пройдены.",
+    ),
+    "text.credential_invalid": (
+        "Apliecinājums NAV derīgs: skatiet pārbaudes zemāk.",
+        "The credential is NOT valid: see the checks below.",
+        "Удостоверение НЕ действительно: см. проверки ниже.",
+    ),
+    "text.share_link": (
+        "Kopīgošanas saites atveras savā adresē: atveriet pašu saiti.",
+        "Share links open at their own address: open the link itself.",
+        "Ссылки для обмена открываются по своему адресу: откройте саму ссылку.",
+    ),
+    "link.open_share": ("Atvērt saiti", "Open the link", "Открыть ссылку"),
+    "link.download_receipt": (
+        "Lejupielādēt kvīti (receipt.jwt)",
+        "Download the receipt (receipt.jwt)",
+        "Скачать квитанцию (receipt.jwt)",
+    ),
+    "text.receipt": (
+        "Kvīts ir šī dienesta parakstīts ieraksts par to, kas un kad pārbaudīts; to var "
+        "pārbaudīt ar atslēgām no /.well-known/jwks.json.",
+        "The receipt is a record of what was checked and when, signed by this service; "
+        "anyone can check it with the keys at /.well-known/jwks.json.",
+        "Квитанция — подписанная этой службой запись о том, что и когда проверено; её можно "
+        "проверить ключами из /.well-known/jwks.json.",
+    ),
+    "link.check_another": (
+        "Pārbaudīt citu apliecinājumu",
+        "Check another credential",
+        "Проверить другое удостоверение",
+    ),
+    # Each verification check in plain words (the check names of wallet.verifier).
+    "check.parse": (
+        "Apliecinājumu var nolasīt",
+        "The credential can be read",
+        "Удостоверение читается",
+    ),
+    "check.header": (
+        "Paraksta algoritms un veids ir atļauti",
+        "Its signature algorithm and kind are allowed",
+        "Алгоритм подписи и вид допустимы",
+    ),
+    "check.issuer": (
+        "Izsniedzējs ir reģistrēts",
+        "The issuer is registered",
+        "Издатель зарегистрирован",
+    ),
+    "check.key": (
+        "Izsniedzēja atslēga bija derīga parakstīšanas brīdī",
+        "The issuer's key was valid when it signed",
+        "Ключ издателя был действителен в момент подписи",
+    ),
+    "check.signature": ("Paraksts ir īsts", "The signature is genuine", "Подпись подлинная"),
+    "check.dataModel": (
+        "Atbilst W3C apliecinājumu datu modelim",
+        "It follows the W3C credential data model",
+        "Соответствует модели данных W3C",
+    ),
+    "check.contexts": (
+        "Visi termini ir definēti",
+        "Every term is defined",
+        "Все термины определены",
+    ),
+    "check.schema": (
+        "Dati atbilst apliecinājuma veidam",
+        "Its data fit the credential type",
+        "Данные соответствуют типу удостоверения",
+    ),
+    "check.type": (
+        "Apliecinājuma veids ir reģistrēts",
+        "The credential type is registered",
+        "Тип удостоверения зарегистрирован",
+    ),
+    "check.accreditation": (
+        "Izsniedzējs bija akreditēts šim veidam",
+        "The issuer was accredited for this type",
+        "Издатель был аккредитован для этого типа",
+    ),
+    "check.validityPeriod": (
+        "Nav beidzies un jau ir spēkā",
+        "Not expired, and already in force",
+        "Не истекло и уже действует",
+    ),
+    "check.status": (
+        "Nav atsaukts vai apturēts",
+        "Not revoked or suspended",
+        "Не отозвано и не приостановлено",
+    ),
+    "check.disclosures": (
+        "Atklātie dati atbilst parakstītajiem",
+        "The disclosed data match what was signed",
+        "Раскрытые данные совпадают с подписанными",
+    ),
+    "check.keyBinding": (
+        "Uzrādījis tā īpašnieks",
+        "Presented by its holder",
+        "Предъявлено владельцем",
+    ),
+    # Share links: the learner's pages (wallet/web/pages/shares.py) and the link itself
+    # (wallet/web/pages/share_link.py).
+    "share.title.create": ("Kopīgot ar saiti", "Share by link", "Поделиться ссылкой"),
+    "share.title.created": ("Saite ir gatava", "The link is ready", "Ссылка готова"),
+    "share.title.list": ("Kopīgotās saites", "Shared links", "Общие ссылки"),
+    "share.link.create": ("Kopīgot ar saiti", "Share by link", "Поделиться ссылкой"),
+    "share.link.list": ("Kopīgotās saites", "Shared links", "Общие ссылки"),
+    "share.text.create": (
+        "Atzīmējiet, ko saites atvērējs drīkst redzēt; vienmēr redzamie dati ir saitē vienmēr. "
+        "Izvēlieties, cik dienas saite derēs un, ja vēlaties, cik reižu to var atvērt.",
+        "Tick what whoever opens the link may see; what is always shown is always in it. "
+        "Choose for how many days the link works and, if you like, how often it may be opened.",
+        "Отметьте, что может увидеть открывший ссылку; то, что показывается всегда, есть в "
+        "ней всегда. Выберите, сколько дней ссылка действует и, если нужно, сколько раз её "
+        "можно открыть.",
+    ),
+    "share.text.whole": (
+        "Šis apliecinājums tiek kopīgots pilnībā.",
+        "This credential is shared whole.",
+        "Это удостоверение передаётся целиком.",
+    ),
+    "share.field.days": (
+        "Derīga dienas (1–365)",
+        "Valid for days (1–365)",
+        "Действует дней (1–365)",
+    ),
+    "share.field.max_views": (
+        "Lielākais atvēršanas reižu skaits (tukšs: bez ierobežojuma)",
+        "Most openings (empty: no limit)",
+        "Наибольшее число открытий (пусто: без ограничения)",
+    ),
+    "share.field.label": (
+        "Piezīme saņēmējam (nav obligāti)",
+        "A note for the recipient (optional)",
+        "Заметка для получателя (необязательно)",
+    ),
+    "share.button.create": ("Izveidot saiti", "Create the link", "Создать ссылку"),
+    "share.text.created": (
+        "Nosūtiet šo saiti vai QR kodu. To var atsaukt jebkurā brīdī sadaļā „Kopīgotās saites”.",
+        "Send this link or its QR code. You can revoke it at any time under “Shared links”.",
+        "Отправьте эту ссылку или её QR-код. Её можно отозвать в любой момент в разделе "
+        "«Общие ссылки».",
+    ),
+    "share.label.link": ("Saite", "Link", "Ссылка"),
+    "share.label.expires": ("Derīga līdz", "Valid until", "Действует до"),
+    "share.label.views": ("Atvērta", "Opened", "Открыта"),
+    "share.label.state": ("Stāvoklis", "State", "Состояние"),
+    "share.label.note": ("Piezīme", "Note", "Заметка"),
+    "share.value.no_limit": ("bez ierobežojuma", "no limit", "без ограничения"),
+    "share.state.active": ("Aktīva", "Active", "Активна"),
+    "share.state.revoked": ("Atsaukta", "Revoked", "Отозвана"),
+    "share.state.expired": ("Beigusies", "Expired", "Истекла"),
+    "share.state.used-up": ("Izmantota", "Used up", "Исчерпана"),
+    "share.button.revoke": ("Atsaukt", "Revoke", "Отозвать"),
+    "share.text.none": (
+        "Jums vēl nav kopīgotu saišu.",
+        "You have no shared links yet.",
+        "У вас пока нет общих ссылок.",
+    ),
+    "share.link.qr_svg": ("QR kods (SVG)", "QR code (SVG)", "QR-код (SVG)"),
+    "share.link.qr_png": ("QR kods (PNG)", "QR code (PNG)", "QR-код (PNG)"),
+    "share.notice.revoked": ("Saite ir atsaukta.", "The link is revoked.", "Ссылка отозвана."),
+    "share.title.open": (
+        "Kopīgots apliecinājums",
+        "A shared credential",
+        "Переданное удостоверение",
+    ),
+    "share.title.gone": (
+        "Saite vairs nav derīga",
+        "This link can no longer be used",
+        "Ссылка больше недействительна",
+    ),
+    "share.title.missing": ("Saite nav atrasta", "No such link", "Ссылка не найдена"),
+    "share.text.show": (
+        "Šo saiti drīkst atvērt ierobežotu reižu skaitu. Nospiediet „Rādīt”, lai redzētu un "
+        "pārbaudītu apliecinājumu; tas izmantos vienu atvēršanas reizi.",
+        "This link may be opened a limited number of times. Press “Show” to see and check "
+        "the credential; that uses up one opening.",
+        "Эту ссылку можно открыть ограниченное число раз. Нажмите «Показать», чтобы увидеть "
+        "и проверить удостоверение; это использует одно открытие.",
+    ),
+    "share.field.verifier": (
+        "Jūsu vārds vai organizācija (nav obligāti; to redzēs apliecinājuma īpašnieks)",
+        "Your name or organisation (optional; the credential's holder sees it)",
+        "Ваше имя или организация (необязательно; владелец удостоверения это увидит)",
+    ),
+    "share.button.show": ("Rādīt", "Show", "Показать"),
+    "share.text.verified": (
+        "Apliecinājums ir īsts un derīgs: visas pārbaudes izturētas tikko.",
+        "Genuine and valid: every check passed just now.",
+        "Подлинное и действительное: все проверки только что пройдены.",
+    ),
+    "share.text.not_verified": (
+        "Uzmanību: apliecinājums NEIZTUR pārbaudi. Skatiet, kura pārbaude neizdevās.",
+        "Warning: this does NOT pass verification. See which check failed.",
+        "Внимание: проверка НЕ пройдена. Посмотрите, какая проверка не удалась.",
+    ),
+    "share.text.gone": (
+        "Saitei beidzies termiņš, tās īpašnieks to atsaucis vai tā atvērta atļauto reižu "
+        "skaitu. Palūdziet īpašniekam jaunu saiti.",
+        "The link has expired, was revoked by its owner or has been opened as often as "
+        "allowed. Ask its owner for a new link.",
+        "Срок ссылки истёк, владелец её отозвал или она открыта разрешённое число раз. "
+        "Попросите владельца о новой ссылке.",
+    ),
+    "share.text.missing": (
+        "Šādas saites nav. Pārbaudiet, vai tā nokopēta pilnībā.",
+        "There is no such link. Check that it was copied in full.",
+        "Такой ссылки нет. Проверьте, что она скопирована полностью.",
+    ),
+    "share.label.checks": ("Pārbaudes", "Checks", "Проверки"),
+    "share.label.checked_at": ("Pārbaudīts", "Checked at", "Проверено"),
+    "share.check.signature": ("Paraksts ir īsts", "The signature is genuine", "Подпись подлинная"),
+    "share.check.issuer": (
+        "Izsniedzējs ir reģistrēts un akreditēts",
+        "The issuer is registered and accredited",
+        "Выдавший зарегистрирован и аккредитован",
+    ),
+    "share.check.key": (
+        "Izsniedzēja atslēga bija derīga parakstīšanas brīdī",
+        "The issuer's key was valid when it signed",
+        "Ключ выдавшего был действителен в момент подписи",
+    ),
+    "share.check.notRevoked": ("Nav atsaukts", "Not revoked", "Не отозвано"),
+    "share.check.notSuspended": ("Nav apturēts", "Not suspended", "Не приостановлено"),
+    "share.check.notExpired": ("Nav beidzies", "Not expired", "Срок не истёк"),
+    "share.check.type": (
+        "Derīgs sava veida apliecinājums",
+        "A valid credential of its type",
+        "Действительное удостоверение своего типа",
+    ),
+    "share.check.holder": (
+        "Uzrādījis tā īpašnieks ar šo saiti",
+        "Presented by its holder through this link",
+        "Предъявлено владельцем по этой ссылке",
+    ),
 }
 
 #: ``?notice=`` values a redirect may carry, and their labels (any other value is ignored,
@@ -522,6 +793,7 @@ NOTICES = {
     "personal-code-linked": "notice.personal_code_linked",
     "credential-deleted": "notice.credential_deleted",
     "credential-imported": "notice.credential_imported",
+    "share-revoked": "share.notice.revoked",
 }
 
 

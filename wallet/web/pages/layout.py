@@ -8,6 +8,8 @@ codes) and keep its URL, which may hold a link token, out of ``Referer`` headers
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 from urllib.parse import quote
@@ -57,6 +59,7 @@ def render(
     status: int = 200,
     session_token: str | None = None,
     wallet_link: bool = False,
+    style: str | None = None,
 ) -> HTMLResponse:
     """A whole page.
 
@@ -64,14 +67,23 @@ def render(
     :param session_token: the signed-in session's form token: the header then offers the
         account page and a sign-out button instead of the sign-in links.
     :param wallet_link: whether the signed-in header offers the wallet (learners only).
+    :param style: a constant style sheet of the page, put into its head and allowed by
+        its hash in the Content-Security-Policy (nothing else may style the page).
     """
     heading = label(language, title)
+    head = E.HEAD(
+        E.META(charset="utf-8"),
+        E.META(name="viewport", content="width=device-width, initial-scale=1"),
+        E.TITLE(f"{heading} — {label(language, 'site')}"),
+    )
+    headers = PAGE_HEADERS
+    if style is not None:
+        head.append(E.STYLE(style))
+        digest = base64.b64encode(hashlib.sha256(style.encode("utf-8")).digest()).decode()
+        policy = f"{PAGE_HEADERS['Content-Security-Policy']}; style-src 'sha256-{digest}'"
+        headers = {**PAGE_HEADERS, "Content-Security-Policy": policy}
     page = E.HTML(
-        E.HEAD(
-            E.META(charset="utf-8"),
-            E.META(name="viewport", content="width=device-width, initial-scale=1"),
-            E.TITLE(f"{heading} — {label(language, 'site')}"),
-        ),
+        head,
         E.BODY(
             _header(request, language, session_token, wallet_link),
             E.MAIN(E.H1(heading), *content),
@@ -79,7 +91,7 @@ def render(
         lang=language,
     )
     html = etree.tostring(page, doctype="<!DOCTYPE html>", encoding="unicode", method="html")
-    response = HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
+    response = HTMLResponse(html, status_code=status, headers=headers)
     chosen = chosen_language(request)
     if chosen is not None:
         set_language_cookie(response, chosen, secure=_secure(request))

@@ -19,7 +19,8 @@ again with the error (400).
 
 **Who may open them.** As the other wallet pages (:mod:`wallet.web.pages.wallet`): a
 signed-in learner; another learner's credential id is the same 404 page as an unknown one.
-A vc+jwt credential is a 400 page: only an SD-JWT VC discloses chosen claims. A credential
+A vc+jwt credential is a 400 page: only an SD-JWT VC discloses chosen claims (a vc+jwt is
+presented whole, as a ``vp+jwt``, through the JSON route). A credential
 that no longer verifies is a 422 page, since no verifier would accept it.
 """
 

@@ -248,6 +248,7 @@ def listing_page(
     pages = [
         ("link.import", "/wallet/import"),
         ("link.access_log", "/wallet/access-log"),
+        ("share.link.list", "/wallet/shares"),
         ("link.export", "/wallet/export"),
         ("link.erase", "/wallet/erase"),
     ]
@@ -351,6 +352,7 @@ def credential_page(
         *_verification(page, shown),
         E.UL(
             *present,
+            E.LI(E.A(page.text("share.link.create"), href=f"{base}/share")),
             E.LI(E.A(page.text("link.download_jwt"), href=f"{base}/download.jwt")),
             E.LI(E.A(page.text("link.download_json"), href=f"{base}/download.json")),
             E.LI(E.A(page.text("link.delete_credential"), href=f"{base}/delete")),
