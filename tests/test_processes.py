@@ -9,14 +9,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 from tests.conftest import NOW, REPO
 from tests.factories import make_world, settings_env
 from tests.fixtures.accounts import PASSWORD, account_env, account_settings, last_link, token_of
-from tests.fixtures.mail import free_port
+from tests.fixtures.serving import serve
 from wallet.db.engine import make_engine
 from wallet.service import Services
 from wallet.verifier import verify_credential
@@ -75,36 +72,11 @@ def _request(base: str, method: str, path: str, body: dict | None = None, token:
         return error.code, json.loads(error.read() or b"null")
 
 
-@contextmanager
-def _serve(env: dict[str, str], log: Path) -> Iterator[str]:
-    port = free_port()
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wallet", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/issuers", timeout=2):  # noqa: S310
-                    break
-            except OSError as exc:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(log.read_text(errors="replace")) from exc
-                time.sleep(0.2)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def test_logout_in_one_process_ends_the_session_in_another(
     settings, engine, mailbox, oidc_provider, tmp_path
 ):
     env = {**os.environ, **account_env(account_settings(settings, mailbox, oidc_provider))}
-    with _serve(env, tmp_path / "a.log") as first, _serve(env, tmp_path / "b.log") as second:
+    with serve(env, log=tmp_path / "a.log") as first, serve(env, log=tmp_path / "b.log") as second:
         email = "two.processes@example.lv"
         status, _ = _request(
             first, "POST", "/auth/register", {"email": email, "password": PASSWORD}
@@ -138,7 +110,7 @@ def test_a_revocation_in_one_process_is_refused_by_another_within_the_interval(
     ]
     interval = 1.0
     env = {**_env(settings), "IMK_STATUS_INTERVAL_SECONDS": str(interval)}
-    with _serve(env, tmp_path / "a.log") as first, _serve(env, tmp_path / "b.log") as second:
+    with serve(env, log=tmp_path / "a.log") as first, serve(env, log=tmp_path / "b.log") as second:
         body = {"verifiableCredential": token}
         status, report = _request(second, "POST", "/credentials/verify", body)
         assert status == 200, report  # the second process now holds the list as valid

@@ -18,14 +18,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +37,7 @@ from tests.factories import World, make_world
 from tests.fixtures.accounts import account_env, account_settings
 from tests.fixtures.mail import HOST, Mailbox, free_port
 from tests.fixtures.oidc import OIDCProvider
+from tests.fixtures.serving import serve
 from wallet.config import Settings
 from wallet.issuance import build_credential
 
@@ -46,8 +45,6 @@ from wallet.issuance import build_credential
 CHROMIUM = Path("/usr/bin/chromium")
 #: Every Playwright wait (actions, navigations, ``expect``) gives up after this.
 TIMEOUT_MS = 10_000
-#: How long ``imk serve`` may take to answer its first request.
-START_SECONDS = 30
 SCREENSHOTS_VARIABLE = "IMK_E2E_SCREENSHOTS"
 CI_SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 
@@ -71,34 +68,6 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
-
-
-@contextmanager
-def serve(env: dict[str, str], *, port: int, log: Path) -> Iterator[str]:
-    """Run ``imk serve`` on ``port`` until the block ends; yield its address.
-
-    :raises AssertionError: with the process's output when it does not answer in time.
-    """
-    base = f"http://{HOST}:{port}"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "wallet", "serve", "--host", HOST, "--port", str(port)],
-            cwd=REPO, env=env, stdout=output, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-    try:
-        deadline = time.monotonic() + START_SECONDS
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/issuers", timeout=2):  # noqa: S310
-                    break
-            except OSError as exc:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(log.read_text(errors="replace")) from exc
-                time.sleep(0.1)
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @dataclass
