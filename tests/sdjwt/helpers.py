@@ -98,3 +98,27 @@ def verify(serialized: str, issuer: JWK, **options: Any) -> Any:
 
 def keys(alg: str) -> SigningKey:
     return generate_signing_key(alg)
+
+
+def diploma_claims(holder: SigningKey) -> dict[str, Any]:
+    """The claims of a diploma SD-JWT VC bound to ``holder`` (the interoperability tests')."""
+    return {
+        "iss": ISS,
+        "iat": NOW - 86400,
+        "exp": NOW + 86400 * 365,
+        "vct": VCT,
+        "cnf": {"jwk": holder.public.to_dict()},
+        "givenName": "Līga",
+        "familyName": "Ozoliņa",
+        "birthDate": "2001-03-14",
+        "achievement": {
+            "title": {"lv": "Bakalaura grāds", "en": "Bachelor's degree"},
+            "programme": {"title": {"lv": "Datorzinātnes"}, "code": "43481"},
+            "overallGrade": {"scheme": "LV-10", "value": 8},
+            "courses": [
+                {"code": "DatZ1234", "ects": 6, "grade": 9},
+                {"code": "DatZ2017", "ects": 4, "grade": 7},
+                {"code": "Filz1021", "ects": 2, "grade": "passed"},
+            ],
+        },
+    }

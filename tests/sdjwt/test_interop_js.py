@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from tests.fixtures.node import run_script
-from tests.sdjwt.helpers import AUD, ISS, NONCE, NOW, VCT, salt, unb64, verify
+from tests.sdjwt.helpers import AUD, NONCE, NOW, diploma_claims, salt, unb64, verify
 from wallet.jose import SigningKey, generate_signing_key, private_der
 from wallet.sdjwt import issue_sd_jwt, present, sd_jwt_signer
 
@@ -39,29 +39,6 @@ def run_node(node: str, *args: str, stdin: str) -> Any:
     return run_script(node, "sdjwt.mjs", *args, stdin=stdin)
 
 
-def credential_claims(holder: SigningKey) -> dict[str, Any]:
-    return {
-        "iss": ISS,
-        "iat": NOW - 86400,
-        "exp": NOW + 86400 * 365,
-        "vct": VCT,
-        "cnf": {"jwk": holder.public.to_dict()},
-        "givenName": "Līga",
-        "familyName": "Ozoliņa",
-        "birthDate": "2001-03-14",
-        "achievement": {
-            "title": {"lv": "Bakalaura grāds", "en": "Bachelor's degree"},
-            "programme": {"title": {"lv": "Datorzinātnes"}, "code": "43481"},
-            "overallGrade": {"scheme": "LV-10", "value": 8},
-            "courses": [
-                {"code": "DatZ1234", "ects": 6, "grade": 9},
-                {"code": "DatZ2017", "ects": 4, "grade": 7},
-                {"code": "Filz1021", "ects": 2, "grade": "passed"},
-            ],
-        },
-    }
-
-
 def keys(pair: tuple[str, str]) -> tuple[SigningKey, SigningKey]:
     return generate_signing_key(pair[0]), generate_signing_key(pair[1])
 
@@ -69,7 +46,7 @@ def keys(pair: tuple[str, str]) -> tuple[SigningKey, SigningKey]:
 @pytest.mark.parametrize("pair", KEY_PAIRS)
 def test_our_presentation_verifies_under_sd_jwt_js(node: str, pair: tuple[str, str]) -> None:
     issuer, holder = keys(pair)
-    claims = credential_claims(holder)
+    claims = diploma_claims(holder)
     issued = issue_sd_jwt(
         claims,
         signer=sd_jwt_signer(issuer, kid="k1"),
@@ -120,7 +97,7 @@ def test_our_presentation_verifies_under_sd_jwt_js(node: str, pair: tuple[str, s
 @pytest.mark.parametrize("pair", KEY_PAIRS)
 def test_sd_jwt_js_presentation_verifies_with_us(node: str, pair: tuple[str, str]) -> None:
     issuer, holder = keys(pair)
-    claims = credential_claims(holder)
+    claims = diploma_claims(holder)
     request = {
         "issuer_key": base64.b64encode(private_der(issuer)).decode("ascii"),
         "holder_key": base64.b64encode(private_der(holder)).decode("ascii"),
@@ -184,7 +161,7 @@ def test_sd_jwt_js_refuses_a_wrong_presentation(node: str, case: str) -> None:
     """The oracle is not vacuous: a presentation for another transaction fails there."""
     issuer, holder = keys(("ES256", "ES256"))
     issued = issue_sd_jwt(
-        credential_claims(holder),
+        diploma_claims(holder),
         signer=sd_jwt_signer(issuer),
         sd_paths=[("givenName",)],
         salt=salt,

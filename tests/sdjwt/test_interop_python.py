@@ -39,7 +39,7 @@ from sd_jwt.holder import SDJWTHolder
 from sd_jwt.issuer import SDJWTIssuer
 from sd_jwt.verifier import SDJWTVerifier
 
-from tests.sdjwt.helpers import AUD, ISS, NONCE, NOW, VCT, policy, salt, verify
+from tests.sdjwt.helpers import AUD, ISS, NONCE, NOW, VCT, diploma_claims, policy, salt, verify
 from wallet.errors import HeaderError, KeyBindingError
 from wallet.jose import SigningKey, generate_signing_key, public_jwk
 from wallet.sdjwt import ClaimPath, IssuedSDJWT, issue_sd_jwt, present, sd_jwt_signer
@@ -56,29 +56,6 @@ SD_PATHS: list[ClaimPath] = [
     ("achievement", "courses"),
     ("achievement", "courses", None),
 ]
-
-
-def plain_claims(holder: SigningKey) -> dict[str, Any]:
-    return {
-        "iss": ISS,
-        "iat": NOW - 86400,
-        "exp": NOW + 86400 * 365,
-        "vct": VCT,
-        "cnf": {"jwk": holder.public.to_dict()},
-        "givenName": "Līga",
-        "familyName": "Ozoliņa",
-        "birthDate": "2001-03-14",
-        "achievement": {
-            "title": {"lv": "Bakalaura grāds", "en": "Bachelor's degree"},
-            "programme": {"title": {"lv": "Datorzinātnes"}, "code": "43481"},
-            "overallGrade": {"scheme": "LV-10", "value": 8},
-            "courses": [
-                {"code": "DatZ1234", "ects": 6, "grade": 9},
-                {"code": "DatZ2017", "ects": 4, "grade": 7},
-                {"code": "Filz1021", "ects": 2, "grade": "passed"},
-            ],
-        },
-    }
 
 
 def issuer_key_callback(issuer: SigningKey, *, typ: str = "dc+sd-jwt") -> Any:
@@ -108,7 +85,7 @@ def holder() -> SigningKey:
 
 def issue(issuer: SigningKey, holder: SigningKey) -> IssuedSDJWT:
     return issue_sd_jwt(
-        plain_claims(holder),
+        diploma_claims(holder),
         signer=sd_jwt_signer(issuer, kid=KID),
         sd_paths=SD_PATHS,
         salt=salt,
@@ -173,7 +150,7 @@ def test_our_presentation_verifies_under_sd_jwt_python(
         serialization_format="compact",
     ).get_verified_payload()
 
-    expected = expected_subset(plain_claims(holder), subset)
+    expected = expected_subset(diploma_claims(holder), subset)
     assert theirs == expected
     assert verify(presentation, issuer.public).claims == expected
 
@@ -182,7 +159,7 @@ def test_our_issuance_verifies_under_sd_jwt_python(issuer: SigningKey, holder: S
     issued = issue(issuer, holder)
     # No expected aud and nonce: an SD-JWT without a KB-JWT, as the Holder receives it.
     theirs = SDJWTVerifier(issued.serialized, issuer_key_callback(issuer)).get_verified_payload()
-    assert theirs == plain_claims(holder)
+    assert theirs == diploma_claims(holder)
 
 
 @pytest.mark.parametrize(
