@@ -51,6 +51,8 @@ LAYERS: dict[str, int] = {
     "status_external": 3,
     "revocation": 3,
     "issuance": 3,
+    "delivery": 3,
+    "intake": 3,
     "holder": 3,
     "verifier": 3,
     "records": 3,

@@ -202,6 +202,34 @@ def wallet_for_learner(
     return None
 
 
+def wallets_for_learners(
+    session: Session,
+    *,
+    ctx: HolderContext,
+    learners: Sequence[tuple[str | None, str | None, str | None]],
+    now: int,
+) -> list[HolderWallet | None]:
+    """:func:`wallet_for_learner` for many (learner hash, e-mail hash, e-mail) at once.
+
+    Wallets of personal codes are looked up in bulk; only the learners without one (and
+    e-mail-only learners) are looked up one by one, and their wallets made as needed.
+    """
+    known = wallet_crud.wallets_by_personal_codes(
+        session, code_hashes=[code for code, _, _ in learners if code is not None]
+    )
+    found: list[HolderWallet | None] = []
+    for code, email_hash, email in learners:
+        wallet = known.get(code) if code is not None else None
+        if wallet is None:
+            wallet = wallet_for_learner(
+                session, ctx=ctx, learner_hash=code, email_hash=email_hash, email=email, now=now
+            )
+            if wallet is not None and code is not None:
+                known[code] = wallet
+        found.append(wallet)
+    return found
+
+
 def store(
     session: Session,
     *,

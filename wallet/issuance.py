@@ -19,10 +19,10 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from wallet import holder, notify, personal_code, sdjwt_vc, status_refs
+from wallet import delivery, holder, notify, personal_code, revocation, sdjwt_vc, status_refs
 from wallet.accounts import normalise_email
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
-from wallet.db import account_crud, crud, status_crud
+from wallet.db import account_crud, crud, delivery_crud, status_crud
 from wallet.db.models import CredentialEnvelope, CredentialRecord, HolderWallet
 from wallet.dids import resolve_did_jwk
 from wallet.errors import (
@@ -80,6 +80,10 @@ class IssueRequest:
     format: str = VC_JWT
     credential_id: str | None = None
     learner: Learner | None = None
+    #: The institution's own id of the row (batches): stored with the record.
+    external_id: str | None = None
+    #: The credentialId of an issued record this one corrects (revoked as "superseded").
+    replaces: str | None = None
 
 
 class IssuedCredential(NamedTuple):
@@ -134,6 +138,8 @@ class _Prepared(NamedTuple):
     email: str | None
     personal_code: str | None
     format: str
+    external_id: str | None
+    replaces: str | None
 
 
 def build_credential(
@@ -279,6 +285,8 @@ def _prepare(
         email=email,
         personal_code=code,
         format=request.format,
+        external_id=request.external_id,
+        replaces=request.replaces,
     )
 
 
@@ -295,53 +303,21 @@ def _wallets(
     A record issued before keeps the learner it was issued to: another envelope of it goes
     to the same wallet.
     """
-    found: dict[str, HolderWallet] = {}
     if ctx.holder is None:
-        return found
+        return {}
+    learners: list[tuple[str | None, str | None, str | None]] = []
     for item in prepared:
         record = existing.get(item.record_id)
-        learner_hash = record.learner_hash if record is not None else item.learner_hash
-        email_hash = record.learner_email_hash if record is not None else item.email_hash
-        wallet = holder.wallet_for_learner(
-            session, ctx=ctx.holder, learner_hash=learner_hash, email_hash=email_hash,
-            email=item.email, now=now,
-        )  # fmt: skip
-        if wallet is not None:
-            found[item.record_id] = wallet
-    return found
-
-
-def _notify(
-    session: Session,
-    ctx: IssuanceContext,
-    issuer: IssuerEntry,
-    item: _Prepared,
-    wallet: HolderWallet,
-    now: int,
-) -> None:
-    """Tell the learner a credential arrived: the account when the wallet is attached; else
-    the e-mail address given at issuance, that something waits (never what)."""
-    if wallet.account_id is not None:
-        account = account_crud.account_by_id(session, account_id=wallet.account_id)
-        if account is None:
-            return
-        recipient, language, link = account.email, account.language, f"{ctx.base_url}/wallet"
-    elif item.email is not None:
-        recipient, language, link = item.email, "lv", f"{ctx.base_url}/register"
-    else:
-        return
-    notify.enqueue(
-        session,
-        recipient=recipient,
-        kind="credential_received",
-        language=language,
-        params={
-            "credential_title": item.title or item.type_name,
-            "issuer_name": issuer.names.get(language) or issuer.names.get("lv") or issuer.slug,
-            "link": link,
-        },
-        now=now,
-    )
+        if record is not None:
+            learners.append((record.learner_hash, record.learner_email_hash, item.email))
+        else:
+            learners.append((item.learner_hash, item.email_hash, item.email))
+    wallets = holder.wallets_for_learners(session, ctx=ctx.holder, learners=learners, now=now)
+    return {
+        item.record_id: wallet
+        for item, wallet in zip(prepared, wallets, strict=True)
+        if wallet is not None
+    }
 
 
 def _earlier_valid_from(
@@ -466,21 +442,48 @@ def _bound_to_holder(given: Mapping[str, Any], holder_did: str) -> bytes:
     return dumps_sorted({**given, "credentialSubject": {**subject, "id": holder_did}})
 
 
-def issue_batch(
+@dataclass
+class BatchPlan:
+    """A validated batch with everything it needs from the database before signing: the
+    records issued before, the learners' wallets, the status slots and the signing key.
+
+    Made by :func:`plan_batch` (which may add pending wallets and reserve status slots in
+    the session), signed by :func:`sign_batch` (no database), recorded by
+    :func:`record_batch`. A caller may commit between the steps: slots reserved by a plan
+    that is never recorded are simply never used (an index is never handed out twice).
+    """
+
+    issuer: IssuerEntry
+    prepared: list[_Prepared]
+    existing: dict[str, CredentialRecord]
+    envelopes: dict[tuple[str, str], CredentialEnvelope]
+    wallets: dict[str, HolderWallet]
+    slots: dict[str, tuple[int, int]]
+    kid: str
+    key: Any
+    results: list[IssuedCredential] = field(default_factory=list)
+    new_records: list[dict[str, Any]] = field(default_factory=list)
+    new_envelopes: list[dict[str, Any]] = field(default_factory=list)
+    new_ids: set[str] = field(default_factory=set)
+    #: The token each new envelope delivers (an SD-JWT with all its disclosures).
+    delivered: dict[tuple[str, str], str] = field(default_factory=dict)
+
+
+def plan_batch(
     session: Session,
     *,
     ctx: IssuanceContext,
     issuer: IssuerEntry,
     requests: Sequence[IssueRequest],
     now: int,
-    batch_id: str | None = None,
-) -> list[IssuedCredential]:
-    """Validate, sign and record a batch; the caller commits once.
+) -> BatchPlan:
+    """Validate every request and gather what signing needs (see :class:`BatchPlan`).
 
     :raises RecordError: naming every bad field of every bad request (pointers into the
         request body, prefixed with ``/<index>`` in batches of more than one); nothing is
         signed or recorded then.
-    :raises ConflictError: when a credentialId names a record with other content.
+    :raises ConflictError: when a credentialId names a record with other content, or a
+        correction names a record that cannot be corrected.
     :raises PermissionDeniedError: when the issuer may not issue a type or as another issuer.
     """
     if not requests or len(requests) > MAX_BATCH:
@@ -497,11 +500,18 @@ def issue_batch(
             problems.extend(FieldProblem(f"/{index}{p.pointer}", p.message) for p in exc.problems)
     if problems:
         raise RecordError("some credentials do not match their types", problems)
-    ids = [item.record_id for item in prepared]
-    if len(set(ids)) != len(ids):
+    keys = [(item.record_id, item.format) for item in prepared]
+    if len(set(keys)) != len(keys):
         raise ConflictError("a batch names the same credentialId twice")
-
+    ids = [item.record_id for item in prepared]
     existing = crud.get_records(session, credential_ids=ids)
+    for item in prepared:
+        record = existing.get(item.record_id)
+        if record is not None and (
+            record.content_hash != item.content_hash or record.issuer_slug != issuer.slug
+        ):
+            raise ConflictError(f"{item.record_id} already names another credential")
+    _check_corrections(session, issuer, prepared, existing)
     envelopes = crud.get_envelopes_for(session, credential_ids=list(existing))
     try:
         kid, key = ctx.keystore.signing_key(session, issuer_slug=issuer.slug)
@@ -510,29 +520,70 @@ def issue_batch(
         raise ConflictError(
             f"{issuer.slug} has no current signing key (imk keys rotate {issuer.slug})"
         ) from exc
-    signer = vc_jwt_signer(kid=kid, key=key)
+    return BatchPlan(
+        issuer=issuer,
+        prepared=prepared,
+        existing=existing,
+        envelopes=envelopes,
+        wallets=_wallets(session, ctx, prepared, existing, now=now),
+        slots=_slots(session, ctx, issuer, prepared, existing, now=now),
+        kid=kid,
+        key=key,
+    )
+
+
+def _check_corrections(
+    session: Session,
+    issuer: IssuerEntry,
+    prepared: Sequence[_Prepared],
+    existing: Mapping[str, CredentialRecord],
+) -> None:
+    """A correction names a record of the same issuer that is not revoked or corrected yet,
+    and that no other credential of the batch corrects too."""
+    named = [item.replaces for item in prepared if item.replaces and item.record_id not in existing]
+    if not named:
+        return
+    if len(set(named)) != len(named):
+        raise ConflictError("two credentials of the batch correct the same credential")
+    old = crud.get_records(session, credential_ids=named)
+    for credential_id in named:
+        record = old.get(credential_id)
+        if record is None or record.issuer_slug != issuer.slug:
+            raise NotFoundError(f"no credential {credential_id} to correct")
+        if record.replaced_by is not None:
+            raise ConflictError(f"{credential_id} was already corrected by {record.replaced_by}")
+        if record.status == 1:
+            raise ConflictError(f"{credential_id} is revoked and cannot be corrected")
+
+
+def sign_batch(
+    plan: BatchPlan,
+    *,
+    ctx: IssuanceContext,
+    now: int,
+    batch_id: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchPlan:
+    """Sign every new envelope of ``plan`` (no database access); ``progress`` is told how
+    many requests are done, every :data:`PROGRESS_EVERY` and at the end."""
+    issuer, kid = plan.issuer, plan.kid
+    signer = vc_jwt_signer(kid=kid, key=plan.key)
     sd_signers: list[CompactSigner] = []
 
     def sd_signer() -> CompactSigner:
         if not sd_signers:
-            sd_signers.append(sd_jwt_signer(key, kid=kid))
+            sd_signers.append(sd_jwt_signer(plan.key, kid=kid))
         return sd_signers[0]
 
-    wallets = _wallets(session, ctx, prepared, existing, now=now)
-    slots = _slots(session, ctx, issuer, prepared, existing, now=now)
-    delivered: dict[str, str] = {}
     salts = SaltPool(ctx.random)
-    results: list[IssuedCredential] = []
-    new_records: list[dict[str, Any]] = []
-    new_envelopes: list[dict[str, Any]] = []
-    for item in prepared:
-        record = existing.get(item.record_id)
+    for done, item in enumerate(plan.prepared, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done)
+        record = plan.existing.get(item.record_id)
         if record is not None:
-            if record.content_hash != item.content_hash or record.issuer_slug != issuer.slug:
-                raise ConflictError(f"{item.record_id} already names another credential")
-            earlier = envelopes.get((item.record_id, item.format))
+            earlier = plan.envelopes.get((item.record_id, item.format))
             if earlier is not None:
-                results.append(
+                plan.results.append(
                     IssuedCredential(
                         credential_id=item.record_id, format=item.format,
                         type_name=record.type_name, kid=earlier.kid, iat=earlier.iat,
@@ -540,23 +591,26 @@ def issue_batch(
                     )
                 )  # fmt: skip
                 continue
-        slot = slots.get(item.record_id)
-        if record is None:
+        slot = plan.slots.get(item.record_id)
+        if record is None and item.record_id not in plan.new_ids:
             assert slot is not None
-            new_records.append(
+            plan.new_ids.add(item.record_id)
+            plan.new_records.append(
                 {
                     "id": item.record_id, "issuer_slug": issuer.slug, "type_name": item.type_name,
                     "title": item.title, "content_hash": item.content_hash,
                     "learner_hash": item.learner_hash, "learner_email_hash": item.email_hash,
                     "batch_id": batch_id, "created_at": now,
                     "status_list_id": slot[0], "status_index": slot[1], "status": 0,
+                    "external_id": item.external_id, "replaces": item.replaces,
+                    "replaced_by": None,
                 }
             )  # fmt: skip
-        wallet = wallets.get(item.record_id)
+        wallet = plan.wallets.get(item.record_id)
         extra = item.extra
         if record is not None and "validFrom" in extra:
             # Another envelope of the same record: the same validity, not a new start.
-            extra = {**extra, **_earlier_valid_from(envelopes, item.record_id)}
+            extra = {**extra, **_earlier_valid_from(plan.envelopes, item.record_id)}
         if item.format == VC_JWT:
             given_json = item.given_json
             if wallet is not None:
@@ -574,49 +628,134 @@ def issue_batch(
             # The record keeps the issuer-signed JWT without its disclosures (DESIGN §4):
             # an SD-JWT that discloses nothing. Only the learner's wallet gets them.
             token, stored = issued_sd.serialized, issued_sd.jwt + "~"
-        delivered[item.record_id] = token
-        new_envelopes.append(
-            {
-                "credential_id": item.record_id,
-                "format": item.format,
-                "kid": kid,
-                "iat": now,
-                "token": stored,
-            }
-        )
-        results.append(
+        plan.delivered[(item.record_id, item.format)] = token
+        plan.new_envelopes.append(
+            {"credential_id": item.record_id, "format": item.format, "kid": kid, "iat": now,
+             "token": stored}
+        )  # fmt: skip
+        plan.results.append(
             IssuedCredential(
                 credential_id=item.record_id, format=item.format, type_name=item.type_name,
                 kid=kid, iat=now, token=token, created=True,
             )
         )  # fmt: skip
-    crud.insert_issued(session, records=new_records, envelopes=new_envelopes)
+    if progress is not None:
+        progress(len(plan.prepared))
+    return plan
+
+
+#: How often :func:`sign_batch` reports progress, in requests.
+PROGRESS_EVERY = 250
+
+
+def record_batch(
+    session: Session,
+    plan: BatchPlan,
+    *,
+    ctx: IssuanceContext,
+    now: int,
+    actor: str,
+    batch_id: str | None = None,
+    deliver: bool = True,
+) -> list[IssuedCredential]:
+    """Record the signed envelopes of ``plan`` and supersede what it corrects; the caller
+    commits.
+
+    :param deliver: put each credential into its learner's wallet now, in this transaction
+        (single credentials); when False, leave it in the delivery outbox for
+        ``wallet.delivery`` to put there after the commit (batches).
+    """
+    issuer = plan.issuer
+    crud.insert_issued(session, records=plan.new_records, envelopes=plan.new_envelopes)
+    by_id = {item.record_id: item for item in plan.prepared}
+    for row in plan.new_records:
+        if row["replaces"]:
+            _supersede(session, issuer, old=row["replaces"], new=row["id"], actor=actor, now=now)
     if ctx.holder is not None:
-        by_id = {item.record_id: item for item in prepared}
-        for envelope_row in new_envelopes:
-            wallet = wallets.get(envelope_row["credential_id"])
-            if wallet is not None:
+        outbox: list[dict[str, Any]] = []
+        for envelope_row in plan.new_envelopes:
+            record_id = envelope_row["credential_id"]
+            wallet = plan.wallets.get(record_id)
+            if wallet is None:
+                continue
+            token = plan.delivered[(record_id, envelope_row["format"])]
+            item = by_id[record_id]
+            if deliver:
                 holder.store(
-                    session, ctx=ctx.holder, wallet=wallet,
-                    token=delivered[envelope_row["credential_id"]],
-                    source="issued", now=now, record_id=envelope_row["credential_id"],
+                    session, ctx=ctx.holder, wallet=wallet, token=token, source="issued",
+                    now=now, record_id=record_id,
                 )  # fmt: skip
-                _notify(session, ctx, issuer, by_id[envelope_row["credential_id"]], wallet, now)
-    if new_envelopes:
+                delivery.notify_arrival(
+                    session, base_url=ctx.base_url, issuer=issuer,
+                    title=item.title or item.type_name, email=item.email, wallet=wallet, now=now,
+                )  # fmt: skip
+            else:
+                assert wallet.id is not None
+                outbox.append(
+                    delivery.outbox_row(
+                        ctx.holder, wallet_id=wallet.id, credential_id=record_id,
+                        format=envelope_row["format"], issuer_slug=issuer.slug,
+                        type_name=item.type_name, title=item.title, email=item.email,
+                        token=token, now=now,
+                    )
+                )  # fmt: skip
+        if outbox:
+            delivery_crud.insert_outbox(session, rows=outbox)
+    if plan.new_envelopes:
         crud.add_audit(
-            session, at=now, actor=f"issuer:{issuer.slug}", action="credential.issue",
-            target=batch_id or new_envelopes[0]["credential_id"],
-            detail={"count": len(new_envelopes), "kid": kid},
+            session, at=now, actor=actor, action="credential.issue",
+            target=batch_id or plan.new_envelopes[0]["credential_id"],
+            detail={"count": len(plan.new_envelopes), "kid": plan.kid},
         )  # fmt: skip
-    return results
+    return plan.results
+
+
+def _supersede(
+    session: Session, issuer: IssuerEntry, *, old: str, new: str, actor: str, now: int
+) -> None:
+    """Revoke ``old`` as superseded by ``new`` and link the two records both ways."""
+    crud.link_correction(session, old=old, new=new)
+    revocation.change_status(
+        session, issuer_slug=issuer.slug, credential_id=old, action=revocation.Action.REVOKE,
+        reason=f"superseded by {new}", actor=actor, now=now,
+    )  # fmt: skip
+
+
+def issue_batch(
+    session: Session,
+    *,
+    ctx: IssuanceContext,
+    issuer: IssuerEntry,
+    requests: Sequence[IssueRequest],
+    now: int,
+    batch_id: str | None = None,
+) -> list[IssuedCredential]:
+    """Validate, sign and record a batch in the caller's transaction; the caller commits once.
+
+    Each credential is delivered into its learner's wallet in the same transaction.
+
+    :raises RecordError: naming every bad field of every bad request; nothing is signed or
+        recorded then.
+    :raises ConflictError: when a credentialId names a record with other content.
+    :raises PermissionDeniedError: when the issuer may not issue a type or as another issuer.
+    """
+    plan = plan_batch(session, ctx=ctx, issuer=issuer, requests=requests, now=now)
+    sign_batch(plan, ctx=ctx, now=now, batch_id=batch_id)
+    return record_batch(
+        session, plan, ctx=ctx, now=now, actor=f"issuer:{issuer.slug}", batch_id=batch_id
+    )
 
 
 __all__ = [
     "FORMATS",
+    "BatchPlan",
     "IssuanceContext",
     "IssueRequest",
     "IssuedCredential",
     "Learner",
     "build_credential",
     "issue_batch",
+    "plan_batch",
+    "record_batch",
+    "sign_batch",
 ]

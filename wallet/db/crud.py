@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, or_
+from sqlalchemy import Table, insert, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -215,6 +215,13 @@ def insert_issued(
             session.execute(insert(_table(CredentialEnvelope)), list(envelopes))
     except IntegrityError as exc:
         raise ConflictError("a credential of this batch exists already") from exc
+
+
+def link_correction(session: Session, *, old: str, new: str) -> None:
+    """Record that ``new`` corrects ``old`` (``new`` names ``old`` already)."""
+    session.execute(
+        update(CredentialRecord).where(col(CredentialRecord.id) == old).values(replaced_by=new)
+    )
 
 
 def list_records(

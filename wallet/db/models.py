@@ -9,7 +9,7 @@ links, recovery codes, sign-in states and rate-limit counters.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -72,6 +72,8 @@ class CredentialRecord(SQLModel, table=True):
     __table_args__ = (
         # An index is never handed out twice (the permutation guarantees it; this proves it).
         UniqueConstraint("status_list_id", "status_index", name="uq_credential_status_slot"),
+        # An institution's external id (student system row) names one record (batches).
+        UniqueConstraint("issuer_slug", "external_id", name="uq_credential_external_id"),
         # The few records that are not valid, read when a list's version moves.
         Index(
             "ix_credential_status_changed",
@@ -97,6 +99,11 @@ class CredentialRecord(SQLModel, table=True):
     #: 0 valid, 1 revoked (final), 2 suspended: the IETF Token Status List values.
     status: int = Field(default=0)
     status_changed_at: int | None = Field(default=None, sa_type=BigInteger)
+    #: The institution's own id of the row it was issued from (batches; unique per issuer).
+    external_id: str | None = Field(default=None, max_length=200)
+    #: Corrections: the record this one corrects, and the record that corrected this one.
+    replaces: str | None = Field(default=None, max_length=512)
+    replaced_by: str | None = Field(default=None, max_length=512)
 
 
 class StatusList(SQLModel, table=True):
@@ -369,3 +376,80 @@ class Share(SQLModel, table=True):
     label: str | None = Field(default=None, max_length=128)
     item_ids: str = Field(sa_column=Column(Text, nullable=False))
     content: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class IssuanceBatch(SQLModel, table=True):
+    """One batch file an institution submitted: its state, progress, counts and report.
+
+    ``state`` is ``running``, ``issued`` (every row issued or skipped), ``refused`` (nothing
+    issued; the report says why) or ``checked`` (a dry run). ``done`` of ``total`` is the
+    progress, written in short transactions of its own while the batch runs, so that every
+    process can read it. The idempotency key names the submission within the institution.
+    """
+
+    __tablename__ = "issuance_batch"
+    __table_args__ = (
+        UniqueConstraint("issuer_slug", "idempotency_key", name="uq_batch_idempotency_key"),
+    )
+
+    id: str = Field(primary_key=True, max_length=64)
+    issuer_slug: str = Field(index=True, max_length=64)
+    idempotency_key: str = Field(max_length=128)
+    filename: str = Field(max_length=255)
+    source_format: str = Field(max_length=16)
+    formats: str = Field(max_length=32)
+    content_sha256: str = Field(max_length=64)
+    actor: str = Field(max_length=128)
+    state: str = Field(max_length=16)
+    total: int = Field(default=0)
+    done: int = Field(default=0)
+    issued: int = Field(default=0)
+    skipped: int = Field(default=0)
+    refused: int = Field(default=0)
+    created_at: int = Field(sa_type=BigInteger)
+    updated_at: int = Field(sa_type=BigInteger)
+    finished_at: int | None = Field(default=None, sa_type=BigInteger)
+    #: The options it ran with (type, formats, encoding, dry run), as JSON.
+    options: str = Field(sa_column=Column(Text, nullable=False))
+    #: The signatures of its XML files (who signed, with which algorithm), as JSON.
+    signatures: str = Field(sa_column=Column(Text, nullable=False))
+    #: The per-row report, as JSON (``wallet.intake.report``), once the batch has finished.
+    report: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
+class BatchEvidence(SQLModel, table=True):
+    """A document that came with a batch (a diploma supplement PDF in an ELMO file)."""
+
+    __tablename__ = "batch_evidence"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: str = Field(index=True, foreign_key="issuance_batch.id", max_length=64)
+    name: str = Field(max_length=255)
+    media_type: str = Field(max_length=128)
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class DeliveryOutbox(SQLModel, table=True):
+    """A credential waiting to be put into a learner's wallet (written when it is issued).
+
+    Batches deliver after their commit, so delivery never slows or breaks them, and a crash
+    after the commit still delivers: the row stays until the wallet holds the credential.
+    The credential is sealed by the service's key-encryption key, bound to the row's
+    ``seal_id``.
+    """
+
+    __tablename__ = "delivery_outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    seal_id: str = Field(unique=True, max_length=32)
+    wallet_id: int = Field(index=True, foreign_key="holder_wallet.id")
+    credential_id: str = Field(max_length=512)
+    format: str = Field(max_length=16)
+    issuer_slug: str = Field(max_length=64)
+    title: str | None = Field(default=None, max_length=512)
+    type_name: str = Field(max_length=64)
+    email: str | None = Field(default=None, max_length=254)
+    token: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: int = Field(sa_type=BigInteger)
+    attempts: int = Field(default=0)

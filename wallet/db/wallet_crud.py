@@ -35,6 +35,25 @@ def wallet_by_personal_code(session: Session, *, code_hash: str) -> HolderWallet
     return session.exec(statement).first()
 
 
+#: Values per ``IN (...)`` of a bulk look-up (under SQLite's and psycopg's parameter limits).
+_IN_CHUNK = 500
+
+
+def wallets_by_personal_codes(
+    session: Session, *, code_hashes: Sequence[str]
+) -> dict[str, HolderWallet]:
+    """The wallets of these personal-code hashes that exist, by hash (a batch's look-up)."""
+    unique = list(dict.fromkeys(code_hashes))
+    found: dict[str, HolderWallet] = {}
+    for start in range(0, len(unique), _IN_CHUNK):
+        chunk = unique[start : start + _IN_CHUNK]
+        statement = select(HolderWallet).where(col(HolderWallet.personal_code_hash).in_(chunk))
+        for row in session.exec(statement):
+            assert row.personal_code_hash is not None
+            found[row.personal_code_hash] = row
+    return found
+
+
 def wallet_by_email(session: Session, *, email_hash: str) -> HolderWallet | None:
     """The e-mail wallet of this address hash: one without a personal code, or None."""
     statement = (
