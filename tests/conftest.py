@@ -33,7 +33,8 @@ pytest_plugins = [
 ]
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+#: Copies of the shared reference data the tests read (see tests/vectors/README.md).
+VECTORS = REPO / "tests" / "vectors"
 #: A fixed "now" for tests: 2026-06-01T00:00:00Z.
 NOW = 1780272000
 TEST_SECRET = "11" * 32

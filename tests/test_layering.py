@@ -53,6 +53,8 @@ LAYERS: dict[str, int] = {
     "issuance": 3,
     "delivery": 3,
     "intake": 3,
+    "batches": 3,
+    "checkpoints": 2,
     "holder": 3,
     "verifier": 3,
     "records": 3,
@@ -71,6 +73,7 @@ LAYERS: dict[str, int] = {
     "identity": 3,
     "web": 4,
     "cli": 4,
+    "cli_batches": 4,
     "service": 4,
     "demo": 4,
     "__main__": 4,
@@ -85,6 +88,8 @@ CONFIG_IMPORTERS = frozenset({"web", "cli", "service"})
 HAZMAT = frozenset({"cryptography", "jwt"})
 PURE = frozenset({"jose", "sdjwt", "vc", "status"})
 PURE_FORBIDDEN_WALLET = frozenset({"db", "web", "config"})
+#: The batch readers (wallet/intake) turn bytes into rows: no database, web or settings.
+INTAKE_FORBIDDEN_WALLET = frozenset({"db", "web", "config"})
 PURE_FORBIDDEN_LIBRARIES = frozenset({"fastapi", "sqlmodel", "sqlalchemy", "starlette"})
 #: Random sources: importing these modules at all is refused in the pure packages.
 RANDOM_MODULES = frozenset({"random", "secrets"})
@@ -191,6 +196,8 @@ def check_source(
                 continue
             if own in PURE and imported in PURE_FORBIDDEN_WALLET:
                 report(node, f"pure package wallet/{own} imports {target}")
+            elif own == "intake" and imported in INTAKE_FORBIDDEN_WALLET:
+                report(node, f"the batch readers in wallet/intake import {target}")
             elif imported == CONFIG:
                 if own not in CONFIG_IMPORTERS:
                     report(node, f"only web/ and cli.py may import {target}")
@@ -258,6 +265,9 @@ def test_walker_sees_the_jose_package() -> None:
             "from wallet.verifier import verify\n", "wallet.jose.jws", id="jose-imports-use-case"
         ),
         pytest.param("from wallet.db import crud\n", "wallet.vc.model", id="pure-imports-db"),
+        pytest.param(
+            "from wallet.db.models import Batch\n", "wallet.intake.elmo", id="intake-imports-db"
+        ),
         pytest.param(
             "from wallet import config\n", "wallet.issuance", id="use-case-imports-config"
         ),

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from wallet import access, accounts, demo
+from wallet import access, accounts, cli_batches, demo
 from wallet.config import Settings, load_settings
 from wallet.db import crud
 from wallet.db.migrate import upgrade
@@ -438,6 +438,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", choices=["lv", "en", "ru"], default="lv")
     p.set_defaults(handler=cmd_account_add)
 
+    cli_batches.add_parsers(sub)
+
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     p = db.add_parser("upgrade", help="apply migrations")
     p.set_defaults(handler=cmd_db_upgrade)
@@ -455,7 +457,11 @@ def main(
     out = out if out is not None else sys.stdout
     try:
         settings = load_settings(environ if environ is not None else dict(os.environ))
-        code: int = args.handler(args, settings, out)
+        if hasattr(args, "services_handler"):
+            with _services(settings) as services:
+                code: int = args.services_handler(args, services, out)
+        else:
+            code = args.handler(args, settings, out)
     except (InputError, NotFoundError) as exc:
         print(f"imk: {exc.description}", file=sys.stderr)
         return 2

@@ -64,6 +64,21 @@ class Settings(BaseModel):
     #: (never for "revoked" or "suspended"). Off by default: unknown does not verify.
     status_accept_unknown: bool = False
 
+    # --- batches (bulk issuance) ----------------------------------------------------------
+    #: Most rows (credentials) one batch file may hold.
+    batch_max_rows: int = 10_000
+    #: Largest batch file, in bytes (a .zip counts its unpacked members too).
+    batch_max_bytes: int = 50 * 1024 * 1024
+    #: A running batch whose progress has not moved for this long is taken to have died
+    #: with its process, and a resubmission runs it again, in seconds.
+    batch_stale_seconds: int = 120
+    #: Test mode only (``IMK_TEST_MODE``): the crash point at which the process kills itself
+    #: (``IMK_CRASH_AT``), or pauses until a file exists (``IMK_PAUSE_AT`` = point,
+    #: ``IMK_PAUSE_FILE`` = file). Ignored outside test mode.
+    crash_at: str | None = None
+    pause_at: str | None = None
+    pause_file: Path | None = None
+
     # --- accounts -------------------------------------------------------------------
     #: Lifetime of a signed-in session (page cookie or API bearer token), in seconds.
     session_ttl_seconds: int = 8 * 3600
@@ -184,6 +199,9 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         ("IMK_STATUS_VALIDITY_SECONDS", "status_validity_seconds"),
         ("IMK_STATUS_HOSTS", "status_hosts"),
         ("IMK_STATUS_FETCH_TIMEOUT_SECONDS", "status_fetch_timeout_seconds"),
+        ("IMK_BATCH_MAX_ROWS", "batch_max_rows"),
+        ("IMK_BATCH_MAX_BYTES", "batch_max_bytes"),
+        ("IMK_BATCH_STALE_SECONDS", "batch_stale_seconds"),
         ("IMK_SESSION_TTL_SECONDS", "session_ttl_seconds"),
         ("IMK_VERIFY_LINK_TTL_SECONDS", "verify_link_ttl_seconds"),
         ("IMK_RESET_LINK_TTL_SECONDS", "reset_link_ttl_seconds"),
@@ -206,4 +224,13 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
     ):
         if name in environ:
             values[key] = environ[name]
+    if environ.get("IMK_TEST_MODE", "").lower() in _TRUE:
+        # Crash and pause points exist for the crash tests only; never honoured otherwise.
+        for name, key in (
+            ("IMK_CRASH_AT", "crash_at"),
+            ("IMK_PAUSE_AT", "pause_at"),
+            ("IMK_PAUSE_FILE", "pause_file"),
+        ):
+            if environ.get(name):
+                values[key] = environ[name]
     return Settings.model_validate(values)

@@ -13,11 +13,13 @@ once even when two processes deliver at the same time.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
 
 from wallet import holder, notify
+from wallet.checkpoints import NONE
 from wallet.db import account_crud, delivery_crud
 from wallet.db.models import HolderWallet
 from wallet.errors import NotFoundError, WalletError
@@ -124,4 +126,24 @@ def deliver_pending(
     return delivered
 
 
-__all__ = ["deliver_pending", "notify_arrival", "outbox_row"]
+def drain(
+    sessions: Callable[[], Session],
+    *,
+    ctx: HolderContext,
+    base_url: str,
+    clock: Callable[[], int],
+    checkpoint: Callable[[str], None] = NONE,
+) -> int:
+    """Deliver everything waiting, :data:`CHUNK` rows per transaction; return how many."""
+    total = 0
+    while True:
+        with sessions() as session:
+            count = deliver_pending(session, ctx=ctx, base_url=base_url, now=clock())
+            checkpoint("delivery.chunk")
+            session.commit()
+        total += count
+        if count == 0:
+            return total
+
+
+__all__ = ["deliver_pending", "drain", "notify_arrival", "outbox_row"]

@@ -14,7 +14,8 @@ only places that translate these into answers.
     │   ├── ParseError                   400  PARSING_ERROR: not JSON, not a JWS, bad base64url
     │   ├── PayloadTooLargeError         413  body, token, header or file over its cap
     │   ├── UnsupportedMediaError        415  an upload of a media type the route does not read
-    │   └── WeakPasswordError            400  WEAK_PASSWORD: a new password the policy refuses
+    │   ├── WeakPasswordError            400  WEAK_PASSWORD: a new password the policy refuses
+    │   └── IntakeError                  400  BATCH_REFUSED: a batch file refused whole (``reason``)
     ├── AuthenticationError              401  no, unknown, expired or revoked token
     │   ├── SecondFactorError            401  SECOND_FACTOR_FAILED: wrong, malformed or reused code
     │   └── IdentityProviderError        401  an OpenID Connect login that proves nothing
@@ -125,6 +126,25 @@ class WeakPasswordError(InputError):
     def __init__(self, description: str, problems: Sequence[FieldProblem] = ()) -> None:
         super().__init__(description)
         self.problems = tuple(problems)
+
+
+class IntakeError(InputError):
+    """A batch file refused as a whole: unsafe, not the expected format, or not signed as the
+    registry requires.
+
+    ``reason`` names the rule ("doctype", "encoding", "not_xml", "not_elmo", "zip",
+    "zip_path", "zip_bomb", "too_many_members", "unsigned", "signature",
+    "untrusted_certificate", "signature_form", ...), so callers and tests tell refusals apart
+    without matching on the description, which is written for the clerk who sent the file.
+    A file over a size cap raises :class:`PayloadTooLargeError` instead.
+    """
+
+    code = "BATCH_REFUSED"
+    title = "Batch file refused"
+
+    def __init__(self, description: str, reason: str = "refused") -> None:
+        super().__init__(description)
+        self.reason = reason
 
 
 class UnsupportedMediaError(InputError):

@@ -19,10 +19,10 @@ from typing import Any, NamedTuple
 
 from sqlmodel import Session
 
-from wallet import delivery, holder, notify, personal_code, revocation, sdjwt_vc, status_refs
+from wallet import delivery, holder, personal_code, revocation, sdjwt_vc, status_refs
 from wallet.accounts import normalise_email
 from wallet.credential_types import GENERIC, CredentialType, TypeRegistry
-from wallet.db import account_crud, crud, delivery_crud, status_crud
+from wallet.db import crud, delivery_crud, status_crud
 from wallet.db.models import CredentialEnvelope, CredentialRecord, HolderWallet
 from wallet.dids import resolve_did_jwk
 from wallet.errors import (
@@ -140,6 +140,12 @@ class _Prepared(NamedTuple):
     format: str
     external_id: str | None
     replaces: str | None
+
+
+def content_hash(credential: Mapping[str, Any]) -> str:
+    """The fingerprint a record keeps of the credential it was issued for (same content,
+    same fingerprint, whatever the member order)."""
+    return hashlib.sha256(dumps_sorted(credential)).hexdigest()
 
 
 def build_credential(
@@ -279,7 +285,7 @@ def _prepare(
         type_name=type_name,
         title=title[:512] if title else None,
         record_id=record_id,
-        content_hash=hashlib.sha256(given_json).hexdigest(),
+        content_hash=hashlib.sha256(given_json).hexdigest(),  # = content_hash(given)
         learner_hash=learner_hash,
         email_hash=email_hash,
         email=email,
@@ -754,6 +760,7 @@ __all__ = [
     "IssuedCredential",
     "Learner",
     "build_credential",
+    "content_hash",
     "issue_batch",
     "plan_batch",
     "record_batch",

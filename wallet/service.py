@@ -16,9 +16,11 @@ from typing import cast
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from wallet import notify
+from wallet import delivery, notify
 from wallet.access import token_hash_key
 from wallet.accounts import AccountsContext
+from wallet.batches import BatchContext
+from wallet.checkpoints import Checkpoints
 from wallet.config import Settings
 from wallet.credential_types import TypeRegistry, load_types
 from wallet.db.engine import make_engine
@@ -119,6 +121,27 @@ class Services:
             random=self.random,
             status_list_size=self.settings.status_list_size,
         )
+
+    @cached_property
+    def batches(self) -> BatchContext:
+        """What the batch use-case needs (crash points only in test mode)."""
+        settings = self.settings
+        return BatchContext(
+            issuance=self.issuance,
+            sessions=self.session,
+            max_rows=settings.batch_max_rows,
+            max_bytes=settings.batch_max_bytes,
+            stale_seconds=settings.batch_stale_seconds,
+            checkpoint=Checkpoints(settings.crash_at, settings.pause_at, settings.pause_file),
+            clock=time.monotonic,
+        )
+
+    def deliver_pending(self) -> int:
+        """Put every credential waiting in the delivery outbox into its wallet; how many."""
+        return delivery.drain(
+            self.session, ctx=self.holder, base_url=self.settings.base_url, clock=self.now,
+            checkpoint=self.batches.checkpoint,
+        )  # fmt: skip
 
     @cached_property
     def holder(self) -> HolderContext:

@@ -11,6 +11,8 @@ publishes for external institutions, in memory and re-reads the table at most on
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 import re
@@ -46,10 +48,13 @@ GENERIC_TYPE = "generic"
 _TYPE_PATTERN = re.compile(r"[a-z0-9-]{1,64}")
 _LEGAL_NUMBER = re.compile(r"[0-9]{11}")
 _COUNTRY = re.compile(r"[A-Z]{2}")
+_PEM_CERTIFICATE = re.compile(
+    r"-----BEGIN CERTIFICATE-----([A-Za-z0-9+/=\s]*)-----END CERTIFICATE-----"
+)
 _ENTRY_MEMBERS = frozenset(
     {
         "slug", "name", "registrationNumber", "legalRegistrationNumber", "country",
-        "accreditation", "types", "demo", "external", "did", "iss", "keys",
+        "accreditation", "types", "demo", "external", "did", "iss", "keys", "elmo",
     }
 )  # fmt: skip
 
@@ -111,7 +116,8 @@ class IssuerEntry:
     ``did`` and ``https_id`` are derived from the base URL for institutions that sign here;
     for external ones they come from the entry and either may be ``""`` when not given.
     ``keys`` holds the published keys of an external institution (empty for ours, whose
-    keys are in the database).
+    keys are in the database). ``elmo_certificates`` (DER) may sign the institution's EMREX
+    ELMO batch files; unsigned ones are read only when ``elmo_allow_unsigned``.
     """
 
     slug: str
@@ -126,6 +132,8 @@ class IssuerEntry:
     external: bool
     legal_registration_number: str | None = None
     keys: tuple[KeyRecord, ...] = ()
+    elmo_certificates: tuple[bytes, ...] = field(default=(), repr=False)
+    elmo_allow_unsigned: bool = False
 
     def check_accredited(self, type_name: str, at: int) -> None:
         """Check that the institution may issue ``type_name`` at signing time ``at``.
@@ -273,18 +281,65 @@ def _external_key(value: object, slug: str, index: int) -> KeyRecord:
     )
 
 
-def parse_entry(data: Mapping[str, Any], *, slug: str, base_url: str) -> IssuerEntry:
+def _elmo(value: object, folder: Path | None) -> tuple[tuple[bytes, ...], bool]:
+    """The ``elmo`` block: certificates (PEM text or a file in the entry's folder) as DER."""
+    if not isinstance(value, dict) or set(value) - {"certificates", "allowUnsigned"}:
+        raise _Bad("elmo must be an object with certificates and/or allowUnsigned")
+    allow_unsigned = value.get("allowUnsigned", False)
+    raw = value.get("certificates", [])
+    if not isinstance(allow_unsigned, bool) or not isinstance(raw, list):
+        raise _Bad("elmo.certificates must be a list and elmo.allowUnsigned true or false")
+    certificates: list[bytes] = []
+    for index, item in enumerate(raw):
+        what = f"elmo.certificates[{index}]"
+        text = _text(item, what)
+        if "-----BEGIN" not in text:
+            text = _certificate_file(text, folder, what)
+        blocks = _PEM_CERTIFICATE.findall(text)
+        if not blocks:
+            raise _Bad(f"{what} holds no PEM certificate")
+        for block in blocks:
+            try:
+                der = base64.b64decode("".join(block.split()), validate=True)
+            except binascii.Error as exc:
+                raise _Bad(f"{what} is not valid PEM") from exc
+            if not der.startswith(b"\x30"):
+                raise _Bad(f"{what} is not a DER certificate")
+            certificates.append(der)
+    return tuple(certificates), allow_unsigned
+
+
+def _certificate_file(name: str, folder: Path | None, what: str) -> str:
+    """The text of a certificate file named relative to the entry's folder (never outside)."""
+    if folder is None:
+        raise _Bad(f"{what}: a certificate file is read only from the entry's folder")
+    base = folder.resolve()
+    path = (folder / name).resolve()
+    if Path(name).is_absolute() or not path.is_relative_to(base):
+        raise _Bad(f"{what} must name a file inside the entry's folder")
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _Bad(f"{what}: cannot read {name}") from exc
+
+
+def parse_entry(
+    data: Mapping[str, Any], *, slug: str, base_url: str, folder: Path | None = None
+) -> IssuerEntry:
     """Build an :class:`IssuerEntry` from the JSON of ``issuers/{slug}/issuer.json``.
 
+    :param folder: the entry's folder, where ``elmo.certificates`` may name files.
     :raises InputError: naming the first malformed member.
     """
     try:
-        return _parse_entry(data, slug=slug, base_url=base_url)
+        return _parse_entry(data, slug=slug, base_url=base_url, folder=folder)
     except _Bad as exc:
         raise InputError(str(exc)) from exc
 
 
-def _parse_entry(data: Mapping[str, Any], *, slug: str, base_url: str) -> IssuerEntry:
+def _parse_entry(
+    data: Mapping[str, Any], *, slug: str, base_url: str, folder: Path | None
+) -> IssuerEntry:
     unknown = set(data) - _ENTRY_MEMBERS
     if unknown:
         raise _Bad(f"unknown members {sorted(unknown)}")
@@ -321,6 +376,7 @@ def _parse_entry(data: Mapping[str, Any], *, slug: str, base_url: str) -> Issuer
     country = data.get("country", "LV")
     if not isinstance(country, str) or not _COUNTRY.fullmatch(country):
         raise _Bad("country must be an ISO 3166-1 alpha-2 code")
+    elmo_certificates, elmo_allow_unsigned = _elmo(data.get("elmo", {}), folder)
     return IssuerEntry(
         slug=slug,
         names=dict(names),
@@ -338,6 +394,8 @@ def _parse_entry(data: Mapping[str, Any], *, slug: str, base_url: str) -> Issuer
         demo=demo,
         external=external,
         keys=keys,
+        elmo_certificates=elmo_certificates,
+        elmo_allow_unsigned=elmo_allow_unsigned,
     )
 
 
@@ -356,7 +414,7 @@ def load_registry(issuers_dir: Path, *, base_url: str, demo: bool) -> Registry:
             continue
         try:
             data = loads_object(path.read_bytes(), what=str(path))
-            entry = parse_entry(data, slug=folder.name, base_url=base_url)
+            entry = parse_entry(data, slug=folder.name, base_url=base_url, folder=folder)
         except InputError as exc:
             raise InputError(f"{path}: {exc.description}") from exc
         if entry.demo and not demo:

@@ -400,6 +400,8 @@ class IssuanceBatch(SQLModel, table=True):
     formats: str = Field(max_length=32)
     content_sha256: str = Field(max_length=64)
     actor: str = Field(max_length=128)
+    #: The run that holds the batch: only it may move its progress or write its outcome.
+    runner: str = Field(max_length=32)
     state: str = Field(max_length=16)
     total: int = Field(default=0)
     done: int = Field(default=0)

@@ -7,7 +7,7 @@ from fastapi import Depends, FastAPI
 from wallet.config import Settings
 from wallet.service import Services
 from wallet.web import problems
-from wallet.web.api import auth, credentials, presentations, published, qr_verify, status
+from wallet.web.api import auth, batches, credentials, presentations, published, qr_verify, status
 from wallet.web.api import shares as shares_api
 from wallet.web.api import wallet as wallet_api
 from wallet.web.deps import refuse_tokens_in_query
@@ -52,10 +52,15 @@ def create_app(settings: Settings, *, services: Services | None = None) -> FastA
     app.include_router(auth.router)
     app.include_router(published.router)
     app.include_router(status.router)
+    app.include_router(batches.router)
     app.include_router(presentations.router)
     app.include_router(wallet_api.router)
     app.include_router(shares_api.router)
     app.include_router(qr_verify.router)
     app.include_router(home.router)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={"/batches": settings.batch_max_bytes},
+    )
     return app

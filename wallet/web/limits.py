@@ -8,6 +8,7 @@ Starlette puts no limit on JSON bodies. This ASGI middleware refuses a declared
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -30,9 +31,13 @@ def problem_body(limit: int) -> bytes:
 class BodyLimitMiddleware:
     """Answer 413 to any request whose body exceeds ``max_bytes``."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        #: Paths that take larger bodies (batch files), with their own cap.
+        self.larger = dict(larger or {})
 
     async def _refuse(self, send: Send) -> None:
         body = problem_body(self.max_bytes)
@@ -51,6 +56,11 @@ class BodyLimitMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        limit = self.larger.get(scope.get("path", ""), self.max_bytes)
+        if limit != self.max_bytes:
+            # A bounded copy per request: the cap is read below as ``self.max_bytes``.
+            await BodyLimitMiddleware(self.app, max_bytes=limit)(scope, receive, send)
             return
         for name, value in scope.get("headers", []):
             if name == b"content-length":

@@ -43,6 +43,12 @@ class IssueOptions(BaseModel):
     )
     credentialId: str | None = Field(default=None, max_length=512)  # noqa: N815
     learner: LearnerIn | None = None
+    replaces: str | None = Field(
+        default=None,
+        max_length=512,
+        description="a correction: the credentialId of an issued credential this one "
+        "corrects; it is revoked as superseded in the same transaction",
+    )
 
 
 class IssueBody(BaseModel):
@@ -129,6 +135,7 @@ def issue(
         format=body.options.format,
         credential_id=body.options.credentialId,
         learner=learner,
+        replaces=body.options.replaces,
     )
     (issued,) = issue_batch(
         session, ctx=services.issuance, issuer=issuer, requests=[request], now=now

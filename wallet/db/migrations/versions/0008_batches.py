@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("formats", sa.String(length=32), nullable=False),
         sa.Column("content_sha256", sa.String(length=64), nullable=False),
         sa.Column("actor", sa.String(length=128), nullable=False),
+        sa.Column("runner", sa.String(length=32), nullable=False),
         sa.Column("state", sa.String(length=16), nullable=False),
         sa.Column("total", sa.Integer(), nullable=False),
         sa.Column("done", sa.Integer(), nullable=False),
