@@ -50,14 +50,15 @@ def personal_code(n: int) -> str:
     return f"{body}{check}"
 
 
-def batch_file(services: Services, round_no: int) -> bytes:
-    """10,000 diplomas for learners 0..9,999 with external ids of this round."""
-    subject = dict(services.types.get("diploma").example)
+def batch_file(services: Services, round_no: int, type_name: str = "diploma") -> bytes:
+    """10,000 credentials of the type's example for learners 0..9,999, with external ids of
+    this round."""
+    subject = dict(services.types.get(type_name).example)
     subject.pop("id", None)
     lines = []
     for n in range(ROWS):
         row = {
-            "externalId": f"R{round_no}-{n}",
+            "externalId": f"{type_name}-{round_no}-{n}",
             "learner": {"personalCode": personal_code(n)},
             "credentialSubject": {**subject, "givenName": f"Learner {n}"},
         }
@@ -76,10 +77,12 @@ def make_wallets(services: Services) -> float:
     return (time.perf_counter() - start) / ROWS
 
 
-def run_batch(services: Services, data: bytes, round_no: int) -> float:
+def run_batch(
+    services: Services, data: bytes, round_no: int, type_name: str = "diploma"
+) -> float:
     """Issue one batch file; seconds per credential."""
     issuer = services.registry.by_slug("bench-university")
-    options = BatchOptions(filename=f"round-{round_no}.jsonl", type_name="diploma")
+    options = BatchOptions(filename=f"{type_name}-{round_no}.jsonl", type_name=type_name)
     now = int(time.time())
     start = time.perf_counter()
     batch, fresh = batches.submit(
@@ -96,6 +99,7 @@ def run_batch(services: Services, data: bytes, round_no: int) -> float:
 
 
 def deliver(services: Services) -> float:
+    """Deliver the first batch into the wallets; seconds per credential."""
     start = time.perf_counter()
     count = services.deliver_pending()
     if count != ROWS:
@@ -103,42 +107,53 @@ def deliver(services: Services) -> float:
     return (time.perf_counter() - start) / ROWS
 
 
-def measure(name: str, services: Services, message: bytes) -> dict[str, float]:
+#: The types measured: the largest (a diploma with its supplement) and the one course
+#: providers issue in bulk most (a course certificate, apliecība).
+TYPES = ("diploma", "course-certificate")
+
+
+def measure(name: str, services: Services, message: bytes) -> bool:
+    """Print the figures of one database; True when a type misses the target."""
     key = Ed25519PrivateKey.generate()
 
     def floor() -> float:
         return per_op(lambda: key.sign(message), 2000)
 
     wallets = make_wallets(services)
-    figures: dict[str, list[float]] = {"batch": [], "floor": [], "ratio": [], "delivery": []}
+    delivery = 0.0
+    figures: dict[str, list[float]] = {}
     for round_no in range(ROUNDS):
-        data = batch_file(services, round_no)
-        before = floor()
-        ours = run_batch(services, data, round_no)
-        after = floor()
-        base = (before + after) / 2
-        figures["batch"].append(ours)
-        figures["floor"].append(base)
-        figures["ratio"].append(ours / base)
-        figures["delivery"].append(deliver(services))
-    result = {name: statistics.median(values) for name, values in figures.items()}
-    result["wallets"] = wallets
-    print(f"\n{name}: {ROWS:,} vc+jwt diplomas per batch, median of {ROUNDS} batches")
+        for type_name in TYPES:
+            data = batch_file(services, round_no, type_name)
+            before = floor()
+            ours = run_batch(services, data, round_no, type_name)
+            after = floor()
+            base = (before + after) / 2
+            figures.setdefault(f"{type_name} batch", []).append(ours)
+            figures.setdefault("floor", []).append(base)
+            figures.setdefault(f"{type_name} ratio", []).append(ours / base)
+            if round_no == 0 and type_name == TYPES[0]:
+                # Delivery is measured once: it is reported beside the target, not in it.
+                delivery = deliver(services)
+    result = {label: statistics.median(values) for label, values in figures.items()}
+    print(f"\n{name}: batches of {ROWS:,} vc+jwt credentials, median of {ROUNDS} per type")
     print(f"{'figure':<52}{'µs/op':>10}{'ops/s':>10}")
-    for label, value in (
-        ("raw Ed25519 sign (floor)", result["floor"]),
-        ("batch per credential (wallets exist)", result["batch"]),
+    lines = [("raw Ed25519 sign (floor)", result["floor"])]
+    lines += [(f"{t} batch, per credential (wallets exist)", result[f"{t} batch"]) for t in TYPES]
+    lines += [
         ("  separately: pending wallet created", wallets),
-        ("  separately: delivery from the outbox", result["delivery"]),
-    ):
+        ("  separately: delivery from the outbox", delivery),
+    ]
+    for label, value in lines:
         print(f"{label:<52}{value * 1e6:>10.1f}{1 / value:>10.0f}")
-    rate = 1 / result["ratio"]
-    mark = "ok" if result["ratio"] <= TARGET else "OVER"
-    print(
-        f"{'batch rate / raw signing rate':<52}{rate:>10.1%}{'≥ 25%':>10}  {mark}"
-        f"  (ratio {result['ratio']:.2f} ≤ {TARGET})"
-    )
-    return result
+    missed = False
+    for type_name in TYPES:
+        ratio = result[f"{type_name} ratio"]
+        mark = "ok" if ratio <= TARGET else "OVER"
+        missed |= ratio > TARGET
+        label = f"{type_name}: batch rate / raw signing rate"
+        print(f"{label:<52}{1 / ratio:>10.1%}{'≥ 25%':>10}  {mark}  (ratio {ratio:.2f} ≤ {TARGET})")
+    return missed
 
 
 def postgres_services(tmp: Path) -> Services:
@@ -158,14 +173,14 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as lite, tempfile.TemporaryDirectory() as pg:
         services, token, _ = setup(Path(lite), "EdDSA")
         message = token.rsplit(".", 1)[0].encode("ascii")
-        failed |= measure("SQLite", services, message)["ratio"] > TARGET
+        failed |= measure("SQLite", services, message)
         try:
             pg_services = postgres_services(Path(pg))
         except psycopg.OperationalError as exc:
             print(f"PostgreSQL not reachable: {exc}")
             return 1
         SQLModel.metadata.create_all(pg_services.engine)
-        failed |= measure("PostgreSQL", pg_services, message)["ratio"] > TARGET
+        failed |= measure("PostgreSQL", pg_services, message)
     return 1 if failed else 0
 
 

@@ -29,11 +29,13 @@ key of an issued or running batch is a conflict.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
@@ -205,6 +207,25 @@ class _Rows:
     credential_ids: dict[str, str] = field(default_factory=dict)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a batch runs.
+
+    A batch holds hundreds of thousands of objects (rows, credentials, tokens) until its
+    commit. The collector would walk all of them again every few thousand allocations, a
+    third of a 10,000-row batch's time, to find none garbage: they are freed by reference
+    counting when the batch ends. It resumes (and may collect) as soon as the batch is done.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def run(
     ctx: BatchContext,
     *,
@@ -221,6 +242,21 @@ def run(
 
     :param progress: told (done, total) as credentials are signed (a progress bar).
     """
+    with _collector_paused():
+        return _run(ctx, batch=batch, issuer=issuer, data=data, options=options, now=now,
+                    progress=progress)  # fmt: skip
+
+
+def _run(
+    ctx: BatchContext,
+    *,
+    batch: IssuanceBatch,
+    issuer: IssuerEntry,
+    data: bytes,
+    options: BatchOptions,
+    now: int,
+    progress: Callable[[int, int], None] | None,
+) -> IssuanceBatch:
     ctx.checkpoint("batch.started")
     try:
         intake = dispatch.read_batch_file(
@@ -351,6 +387,7 @@ def _requests(
                 IssueRequest(
                     credential=credential, format=fmt, credential_id=credential_id,
                     learner=learner, external_id=row.external_id, replaces=replaces,
+                    subject_checked=row.subject_checked,
                 )
             )  # fmt: skip
             rows.request_rows.append(row.locator)

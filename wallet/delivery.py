@@ -1,8 +1,9 @@
 """Delivery of issued credentials into learners' wallets, and the notification of arrival.
 
 A single credential is delivered in the transaction that issues it. A batch leaves each
-credential in the delivery outbox instead (``delivery_outbox``, sealed by the service's
-key-encryption key), in the batch's own transaction; :func:`deliver_pending` puts them into
+credential in the delivery outbox instead, in the batch's own transaction: the row names
+the record's envelope, plus what the learner gets beyond it (an SD-JWT VC's disclosures,
+sealed by the service's key-encryption key); :func:`deliver_pending` puts them into
 the wallets after the commit, verifying each on arrival and notifying the learner. Delivery
 therefore never slows or breaks a batch, and a crash after the commit still delivers: the
 rows wait until the next ``imk deliver``, the next batch, or the service's start.
@@ -20,7 +21,7 @@ from sqlmodel import Session
 
 from wallet import holder, notify
 from wallet.checkpoints import NONE
-from wallet.db import account_crud, delivery_crud
+from wallet.db import account_crud, crud, delivery_crud
 from wallet.db.models import HolderWallet
 from wallet.errors import NotFoundError, WalletError
 from wallet.holder import HolderContext
@@ -41,17 +42,24 @@ def outbox_row(
     type_name: str,
     title: str | None,
     email: str | None,
-    token: str,
+    tail: str,
     now: int,
 ) -> dict[str, Any]:
-    """An outbox row for :func:`wallet.db.delivery_crud.insert_outbox`, the token sealed."""
+    """An outbox row for :func:`wallet.db.delivery_crud.insert_outbox`.
+
+    :param tail: what the learner gets beyond the envelope the record keeps: nothing for a
+        vc+jwt (the same token), the disclosures for an SD-JWT VC (sealed here).
+    """
     seal_id = b64url_encode(ctx.random(16))
+    sealed = (
+        seal(ctx.kek, tail.encode(), nonce=ctx.random(12), associated=f"outbox:{seal_id}".encode())
+        if tail
+        else ""
+    )
     return {
         "seal_id": seal_id, "wallet_id": wallet_id, "credential_id": credential_id,
         "format": format, "issuer_slug": issuer_slug, "type_name": type_name, "title": title,
-        "email": email, "created_at": now, "attempts": 0,
-        "token": seal(ctx.kek, token.encode(), nonce=ctx.random(12),
-                      associated=f"outbox:{seal_id}".encode()),
+        "email": email, "created_at": now, "attempts": 0, "token": sealed,
     }  # fmt: skip
 
 
@@ -102,20 +110,27 @@ def deliver_pending(
     if not rows:
         return 0
     wallets = delivery_crud.wallets_by_id(session, ids=[row.wallet_id for row in rows])
+    envelopes = crud.get_envelopes_for(session, credential_ids=[row.credential_id for row in rows])
     delivered = 0
     for row in rows:
         assert row.id is not None
         try:
             issuer = ctx.registry.by_slug(row.issuer_slug)
-            token = unseal(ctx.kek, row.token, associated=f"outbox:{row.seal_id}".encode())
-        except (NotFoundError, WalletError):
+            envelope = envelopes[(row.credential_id, row.format)]
+            tail = (
+                unseal(ctx.kek, row.token, associated=f"outbox:{row.seal_id}".encode())
+                if row.token
+                else b""
+            )
+        except (NotFoundError, WalletError, KeyError):
             delivery_crud.failed_attempt(session, row_id=row.id)
             continue
         if not delivery_crud.take(session, row_id=row.id):
             continue
         wallet = wallets[row.wallet_id]
         holder.store(
-            session, ctx=ctx, wallet=wallet, token=token.decode(), source="issued", now=now,
+            session, ctx=ctx, wallet=wallet, token=envelope.token + tail.decode(),
+            source="issued", now=now,
             record_id=row.credential_id,
         )  # fmt: skip
         notify_arrival(

@@ -84,6 +84,9 @@ class IssueRequest:
     external_id: str | None = None
     #: The credentialId of an issued record this one corrects (revoked as "superseded").
     replaces: str | None = None
+    #: The caller (a batch reader) validated the subject against the type's JSON Schema
+    #: with this service's registry, so it is not validated again.
+    subject_checked: bool = False
 
 
 class IssuedCredential(NamedTuple):
@@ -165,12 +168,14 @@ def _problem(prefix: str, pointer: str, message: str) -> FieldProblem:
 
 
 def _check_registered(
-    ctype: CredentialType, credential: Mapping[str, Any], prefix: str
+    ctype: CredentialType, credential: Mapping[str, Any], prefix: str, *, subject_checked: bool
 ) -> list[FieldProblem]:
     problems = [_problem(prefix, p.pointer, p.message) for p in ctype.term_problems(credential)]
     subject = credential.get("credentialSubject")
     if not isinstance(subject, Mapping):
         problems.append(_problem(prefix, "/credentialSubject", "must be one object for this type"))
+        return problems
+    if subject_checked:
         return problems
     try:
         ctype.check_subject(subject)
@@ -242,7 +247,9 @@ def _prepare(
     except TrustError as exc:
         raise PermissionDeniedError(exc.description) from exc
     if ctype is not None:
-        problems.extend(_check_registered(ctype, credential, prefix))
+        problems.extend(
+            _check_registered(ctype, credential, prefix, subject_checked=request.subject_checked)
+        )
     elif not problems:
         try:
             expand_strict(credential)
@@ -702,7 +709,7 @@ def record_batch(
                         ctx.holder, wallet_id=wallet.id, credential_id=record_id,
                         format=envelope_row["format"], issuer_slug=issuer.slug,
                         type_name=item.type_name, title=item.title, email=item.email,
-                        token=token, now=now,
+                        tail=token[len(envelope_row["token"]) :], now=now,
                     )
                 )  # fmt: skip
         if outbox:

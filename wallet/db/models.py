@@ -437,8 +437,9 @@ class DeliveryOutbox(SQLModel, table=True):
 
     Batches deliver after their commit, so delivery never slows or breaks them, and a crash
     after the commit still delivers: the row stays until the wallet holds the credential.
-    The credential is sealed by the service's key-encryption key, bound to the row's
-    ``seal_id``.
+    ``token`` is what the learner gets beyond the record's envelope of ``format`` (empty for
+    a vc+jwt; an SD-JWT VC's disclosures), sealed by the service's key-encryption key and
+    bound to the row's ``seal_id``.
     """
 
     __tablename__ = "delivery_outbox"

@@ -211,6 +211,7 @@ def finish(
             email=email,
             valid_until=valid_until,
             replaces=replaces,
+            subject_checked=True,
         )
     )
 

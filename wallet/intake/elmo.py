@@ -293,6 +293,7 @@ class _Batch:
             external_id=key,
             type_name=chosen,
             personal_code=learner.personal_code,
+            subject_checked=self.types is not None,
         )
 
 

@@ -19,6 +19,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -38,7 +39,7 @@ from wallet.intake.assembly import (
 )
 from wallet.intake.report import FORMULA_STARTS
 from wallet.intake.rows import IntakeFile, RowProblem
-from wallet.intake.text import decode, nfc
+from wallet.intake.text import decode, may_be_garbled, nfc
 
 __all__ = [
     "MAX_CELL_CHARS",
@@ -236,11 +237,13 @@ def read_csv(
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate member {key[:100]!r}")
-        result[key] = value
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise ValueError(f"duplicate member {key[:100]!r}")
+            seen.add(key)
     return result
 
 
@@ -248,41 +251,50 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _too_deep(value: Any) -> bool:
-    """Whether arrays and objects nest deeper than :data:`MAX_DEPTH` (checked without recursion)."""
-    stack = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        children = (
-            node.values() if isinstance(node, dict) else node if isinstance(node, list) else ()
-        )
-        if children and depth > MAX_DEPTH:
-            return True
-        stack.extend((child, depth + 1) for child in children)
-    return False
+class _TooDeep(ValueError):
+    pass
 
 
-def _normalised(value: Any) -> Any:
-    """Every string of a JSON value, member names too, in NFC."""
+def _plain_line(line: str) -> bool:
+    """Whether every string of a JSON line passes the text checks, judged on the raw line."""
+    return (
+        "\\" not in line
+        and len(line) <= MAX_CELL_CHARS
+        and unicodedata.is_normalized("NFC", line)
+        and not may_be_garbled(line)
+    )
+
+
+def _normalised(value: Any, depth: int = 1) -> Any:
+    """Every string of a JSON value, member names too, in NFC (ASCII is NFC already).
+
+    :raises _TooDeep: when arrays and objects nest deeper than :data:`MAX_DEPTH`.
+    """
     if isinstance(value, str):
-        return nfc(value)
-    if isinstance(value, list):
-        return [_normalised(item) for item in value]
-    if isinstance(value, dict):
-        return {nfc(k): _normalised(v) for k, v in value.items()}
+        return value if value.isascii() else nfc(value)
+    if isinstance(value, list | dict):
+        if depth > MAX_DEPTH:
+            raise _TooDeep
+        if isinstance(value, list):
+            return [_normalised(item, depth + 1) for item in value]
+        return {
+            (k if k.isascii() else nfc(k)): _normalised(v, depth + 1) for k, v in value.items()
+        }
     return value
 
 
-def _strings(value: Any, path: tuple[str, ...]) -> Iterator[tuple[str, str]]:
-    """(column-key-like path, string) of every string in a subject; items count from 1."""
+def _check_strings(row: Draft, value: Any, path: tuple[str, ...]) -> None:
+    """:func:`check_text` on every string of a subject, named by its column-like path
+    (list items counted from 1); the path is joined only for a string that is checked."""
     if isinstance(value, str):
-        yield ".".join(path), value
+        if not value.isascii() or len(value) > 64 or not value.isprintable():
+            check_text(row, ".".join(path), value)
     elif isinstance(value, list):
         for index, item in enumerate(value, start=1):
-            yield from _strings(item, (*path, str(index)))
+            _check_strings(row, item, (*path, str(index)))
     elif isinstance(value, dict):
         for key, item in value.items():
-            yield from _strings(item, (*path, key))
+            _check_strings(row, item, (*path, key))
 
 
 def _envelope_text(row: Draft, name: str, value: Any) -> str | None:
@@ -302,8 +314,11 @@ def _envelope_text(row: Draft, name: str, value: Any) -> str | None:
     return value or None
 
 
-def _from_object(row: Draft, batch: Batch, line: dict[str, Any]) -> None:
-    """A JSON line in the nested form: ``{"externalId", "credentialSubject", ...}``."""
+def _from_object(row: Draft, batch: Batch, line: dict[str, Any], *, checked: bool) -> None:
+    """A JSON line in the nested form: ``{"externalId", "credentialSubject", ...}``.
+
+    :param checked: the line's text is known clean (:func:`_plain_line`).
+    """
     for name in sorted(set(line) - _JSONL_KEYS):
         row.add(name[:100], "unknown member; known: " + ", ".join(sorted(_JSONL_KEYS)))
     learner = line.get("learner") or {}
@@ -326,8 +341,8 @@ def _from_object(row: Draft, batch: Batch, line: dict[str, Any]) -> None:
         subject = {}
     if "id" in subject:
         row.add("id", "must not be given: the holder's DID is added at issuance")
-    for name, text in _strings(subject, ()):
-        check_text(row, name, text)
+    if not checked:
+        _check_strings(row, subject, ())
     ctype = None if "type" in row.bad else resolve_type(row, envelope["type"], batch)
     if ctype is None:
         batch.problems.extend(row.problems)
@@ -395,19 +410,24 @@ def read_jsonl(
             continue
         try:
             parsed = json.loads(line, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-        except RecursionError:
-            parsed, reason = None, "not JSON: nested too deeply"
+            # A line without escapes (so without control characters), in NFC, shorter than a
+            # cell's cap and with no trace of mojibake holds only strings that pass every
+            # text check: the walks over its strings are skipped. Its nesting is then left
+            # to the type's schema, which refuses members it does not know.
+            plain = _plain_line(line) and isinstance(parsed, dict)
+            if not plain:
+                parsed = _normalised(parsed)
+        except (RecursionError, _TooDeep):
+            parsed, reason = None, f"not JSON: nested deeper than {MAX_DEPTH} levels"
         except ValueError as exc:
             parsed, reason = None, f"not JSON: {exc}"
         else:
             reason = "must be a JSON object"
-            if _too_deep(parsed):
-                parsed, reason = None, f"nested deeper than {MAX_DEPTH} levels"
         if not isinstance(parsed, dict):
             row.add("line", reason)
             batch.problems.extend(row.problems)
         elif "credentialSubject" in parsed:
-            _from_object(row, batch, _normalised(parsed))
+            _from_object(row, batch, parsed, checked=plain)
         else:
-            from_cells(row, batch, _flat_cells(row, _normalised(parsed)))
+            from_cells(row, batch, _flat_cells(row, parsed))
     return batch.result()

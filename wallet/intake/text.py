@@ -8,6 +8,7 @@ or "RÄ«ga". Such text is reported, never issued: a diploma must not carry a ga
 from __future__ import annotations
 
 import codecs
+import re
 import unicodedata
 
 from wallet.errors import InputError
@@ -46,6 +47,44 @@ def nfc(value: str) -> str:
     return unicodedata.normalize("NFC", value)
 
 
+def _misread_pattern() -> re.Pattern[str]:
+    """What UTF-8 read with one of :data:`_MISREAD_AS` must contain: a lead byte (0xC2 to
+    0xF4) followed by a continuation byte (0x80 to 0xBF), each shown as that table's
+    character. Text without such a pair cannot be garbled that way (the quick check)."""
+    alternatives = []
+    for table in _MISREAD_AS:
+        lead = bytes(range(0xC2, 0xF5)).decode(table, errors="ignore")
+        follow = bytes(range(0x80, 0xC0)).decode(table, errors="ignore")
+        alternatives.append(f"[{re.escape(lead)}][{re.escape(follow)}]")
+    return re.compile("|".join(alternatives))
+
+
+_MISREAD = _misread_pattern()
+#: Any continuation character of any table: text without one cannot match :data:`_MISREAD`,
+#: and one character class is searched many times faster than the alternation. (Latvian
+#: letters are lead characters in windows-1257; continuation characters are rarely letters.)
+_FOLLOW = re.compile(
+    "[" + re.escape("".join(
+        sorted({c for t in _MISREAD_AS for c in bytes(range(0x80, 0xC0)).decode(t, "ignore")})
+    )) + "]"
+)  # fmt: skip
+
+
+def may_be_garbled(text: str) -> bool:
+    """False when no part of ``text`` can be mojibake (checked on a whole line at once, so
+    that a clean line's strings need no check of their own)."""
+    if "\ufffd" in text:
+        return True
+    if text.isascii():
+        return False
+    # Few characters of real text are continuation characters: look only around those.
+    for match in _FOLLOW.finditer(text, 1):
+        start = match.start()
+        if _MISREAD.match(text, start - 1):
+            return True
+    return False
+
+
 def mojibake(value: str) -> str | None:
     """Why ``value`` looks garbled, or None when it reads as written.
 
@@ -56,7 +95,7 @@ def mojibake(value: str) -> str | None:
     """
     if "\ufffd" in value:
         return "contains U+FFFD (text lost in an earlier conversion)"
-    if value.isascii():
+    if value.isascii() or not _MISREAD.search(value):
         return None
     for table in _MISREAD_AS:
         try:
@@ -68,4 +107,4 @@ def mojibake(value: str) -> str | None:
     return None
 
 
-__all__ = ["decode", "mojibake", "nfc"]
+__all__ = ["decode", "may_be_garbled", "mojibake", "nfc"]
