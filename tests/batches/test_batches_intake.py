@@ -280,3 +280,18 @@ def test_a_200_mb_file_is_refused_before_it_is_read(client, world, tmp_path):
     assert code == 2  # too large: unusable input, nothing read
     assert records(world) == []
     assert batches is not None
+
+
+def test_the_pdfs_of_an_elmo_file_are_kept_as_evidence_of_the_batch(client, world):
+    from tests.intake.elmo_fixtures import PDF
+    from wallet.db import batch_crud
+
+    element = elmo(V1, attachments=[("tor-1", "Transcript of Records", PDF)])
+    batch = submit(client, world, signed(element), "with-pdf.xml")
+    assert batch["state"] == "issued", report(client, world, batch)
+    with world.services.session() as session:
+        (evidence,) = batch_crud.evidence_of(session, batch_id=batch["id"])
+    assert evidence.content == PDF and evidence.media_type == "application/pdf"
+    import hashlib
+
+    assert evidence.sha256 == hashlib.sha256(PDF).hexdigest()
