@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import sys
 from pathlib import Path
 from typing import TextIO
 
+from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -42,6 +42,17 @@ class _RateColumn(ProgressColumn):
 
     def render(self, task: Task) -> Text:
         return Text(f"{task.speed:,.0f}/s" if task.speed else "", style="progress.data.speed")
+
+
+def progress_bar(console: Console | None = None) -> Progress:
+    """The bar of ``imk import``: done of total, per cent, credentials per second, and the
+    time left; drawn on stderr when it is a terminal (``console`` for tests)."""
+    console = console or Console(stderr=True)
+    return Progress(
+        TextColumn("[bold]signing"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+        _RateColumn(), TimeRemainingColumn(),
+        console=console, transient=True, disable=not console.is_terminal,
+    )  # fmt: skip
 
 
 def _actor() -> str:
@@ -98,11 +109,7 @@ def cmd_import(args: argparse.Namespace, services: Services, out: TextIO) -> int
         ctx, issuer=issuer, data=data, options=options, actor=_actor(), now=services.now()
     )
     if fresh:
-        columns_ = (
-            TextColumn("[bold]signing"), BarColumn(), MofNCompleteColumn(),
-            TaskProgressColumn(), _RateColumn(), TimeRemainingColumn(),
-        )  # fmt: skip
-        with Progress(*columns_, transient=True, disable=not sys.stderr.isatty()) as bar:
+        with progress_bar() as bar:
             task = bar.add_task("signing", total=None)
 
             def tell(done: int, total: int) -> None:

@@ -239,3 +239,25 @@ def test_the_progress_points_exist_in_the_code(tmp_path):
                   "batch.recorded", "batch.committed", "delivery.chunk"):  # fmt: skip
         assert f'"{point}"' in source
     assert isinstance(tmp_path, Path)
+
+
+def test_the_import_progress_bar_shows_rate_and_time_left():
+    import io
+
+    from rich.console import Console
+
+    from wallet.cli_batches import progress_bar
+
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=120)
+    ticks = iter(float(t) for t in range(100))
+    with progress_bar(console) as bar:
+        bar.get_time = lambda: next(ticks)  # one second per update
+        task = bar.add_task("signing", total=1000)
+        for done in (100, 200, 300):
+            bar.update(task, completed=done)
+        bar.refresh()
+        text = screen.getvalue()
+    assert "300/1000" in text
+    assert "100/s" in text  # the rate: 100 more each second
+    assert "0:00:07" in text  # the time left: 700 to go at 100/s
