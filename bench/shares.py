@@ -2,25 +2,30 @@
 code of a link beside segno's.
 
 Run by ``make bench`` after the other figures, or alone as ``python -m bench.shares``. One
-service on a file-backed SQLite database (:func:`bench.__main__.setup`, EdDSA institution);
-a learner's account whose wallet holds the example diploma twice, as ``vc+jwt`` and as
-``dc+sd-jwt``; one share of each, made by the use-case (:func:`wallet.shares.create_share`)
-without a view limit, so views never run out. Every figure is the median of interleaved
-rounds in this run; within a round the figures of one format come from alternating runs
-(:func:`bench.timing.alternated`).
+service on a file-backed SQLite database (:func:`bench.__main__.setup`: WAL,
+``synchronous=FULL``, EdDSA institution); a learner's account whose wallet holds the
+example diploma twice, as ``vc+jwt`` and as ``dc+sd-jwt``; one share of each, made by the
+use-case (:func:`wallet.shares.create_share`) without a view limit, so views never run
+out. Every figure is the median of the rounds of this run.
 
 - **Share page (JSON)**: ``GET /s/{token}`` with ``Accept: application/json`` through the
-  real ASGI app in process (fastapi's TestClient): the share found by its token's keyed
-  hash, a view counted, the presentations unsealed and verified (status checked live, as
-  in every verification), two access-log entries, one commit, the answer built. Floor:
-  ``POST /credentials/verify`` of the same credential through the same client, which
-  verifies it (status included) and touches no database. The share page verifies more
-  than the floor: the vp+jwt's holder signature, or the SD-JWT's KB-JWT.
-- Reported beside them, each measured on its own in the same runs: the **share lookup**
-  (:func:`wallet.shares.find_presentations`: the share and its wallet found by the token's
-  keyed hash in one query, its state checked, its presentations unsealed; a new session)
-  and the **access-log write** (the opening's two entries in one statement,
-  :func:`wallet.holder.record_accesses`, and the commit, ``synchronous=FULL``).
+  real ASGI app in process (fastapi's TestClient): the share and its wallet found by the
+  token's keyed hash in one query, its presentations unsealed and verified (status checked
+  live, as in every verification), a view counted and the opening's access-log entries
+  written in one transaction with one commit, the answer built. Floor: ``POST
+  /credentials/verify`` of the same credential through the same client, which verifies it
+  (status included) and touches no database. The two alternate in adjacent runs
+  (:func:`bench.timing.paired_ratios`); the ratio is the median of the pairs' ratios.
+- Reported beside them, each measured on its own in the same rounds: the **share lookup**
+  (:func:`wallet.shares.find_presentations` in a new session: the query, the state
+  checked, the presentations unsealed) and the **access-log write** (the view taken and
+  the opening's two entries written, in one transaction, and the commit), with the
+  **commit** alone (the same writes rolled back instead, subtracted): the fsync of the WAL
+  that makes the log durable before the answer leaves.
+- **Signatures**: a share's presentation carries two signatures, the issuer's over the
+  credential and the holder's (P-256) over the presentation (vp+jwt, or the SD-JWT's
+  KB-JWT); ``POST /credentials/verify`` checks the issuer's only. The raw checks of
+  pyca/cryptography over the very same signing inputs are printed as a floor line.
 - **QR SVG, first render**: :class:`wallet.share_images.ShareImages` with an empty cache
   rendering the link's SVG (qrcode builds the matrix, mask chosen by penalty). Floor:
   segno (a bench-only dependency, ``.[bench]``) making the same link at the same error
@@ -28,7 +33,8 @@ rounds in this run; within a round the figures of one format come from alternati
   (the second fetch of the same share) is measured from a warm cache.
 
 Targets (issue "Share and verify"): the share page within 1.5× the verify endpoint; the
-first QR render within 1.5× segno; the cached render within 0.1× the first.
+first QR render within 1.5× segno; the cached render within 0.1× the first. Missing one
+exits 1.
 """
 
 from __future__ import annotations
@@ -43,12 +49,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import segno
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi.testclient import TestClient
+from sqlmodel import Session
 
 from bench.__main__ import setup
-from bench.timing import alternated
+from bench.timing import alternated, paired_ratios
 from wallet import holder, shares
-from wallet.db import account_crud
+from wallet.db import account_crud, share_crud
 from wallet.db.models import Account
 from wallet.issuance import IssueRequest, Learner, issue_batch
 from wallet.service import Services
@@ -59,6 +69,7 @@ from wallet.web.app import create_app
 ROUNDS = 9
 CHUNKS = 8
 HTTP_OPS = 20
+SIGNATURE_OPS = 200
 QR_OPS = 4
 PAGE_TARGET = 1.5
 QR_TARGET = 1.5
@@ -143,7 +154,8 @@ def _http(client: TestClient, shared: Shared) -> dict[str, Callable[[], object]]
 
 
 def _parts(services: Services, shared: Shared) -> dict[str, Callable[[], object]]:
-    """The share lookup and the access-log write of an opening, each on its own."""
+    """The share lookup and the access-log write of an opening, each on its own, and the
+    same writes rolled back (their difference is the commit)."""
     ctx = services.shares
     with services.session() as session:
         share = shares.find(session, ctx=ctx, token=shared.link_token, now=int(time.time()),
@@ -157,17 +169,59 @@ def _parts(services: Services, shared: Shared) -> dict[str, Callable[[], object]
             if len(presented) != 1:
                 raise SystemExit("the share holds one presentation")
 
-    def log_write() -> None:
+    def writes(session: Session) -> None:
         now = int(time.time())
         entries = [
-            ("verifier:Bench", "share.opened", f"share:{share.id}"),
+            ("verifier:Bench", shares.OPENED, f"share:{share.id}"),
             ("verifier:Bench", "share.verified", f"share:{share.id}/bench"),
         ]
+        if share_crud.take_view(session, share_id=share.id, now=now) is None:
+            raise SystemExit("the share has no view left")
+        holder.record_accesses(session, wallet_id=share.wallet_id, entries=entries, now=now)
+
+    def log_write() -> None:
         with services.session() as session:
-            holder.record_accesses(session, wallet_id=share.wallet_id, entries=entries, now=now)
+            writes(session)
             session.commit()
 
-    return {"lookup": lookup, "log write": log_write}
+    def rolled_back() -> None:
+        with services.session() as session:
+            writes(session)
+            session.rollback()
+
+    return {"lookup": lookup, "log write": log_write, "rolled back": rolled_back}
+
+
+def _signatures(
+    services: Services, shared: Shared
+) -> tuple[Callable[[], object], Callable[[], object]]:
+    """The raw signature checks behind each answer, over the very signing inputs of this
+    share (fresh keys of the same algorithms): the issuer's Ed25519 signature of the
+    credential, which is all ``POST /credentials/verify`` checks, and that plus the
+    holder's P-256 signature of the presentation, which every opening checks too."""
+    with services.session() as session:
+        _, (presented,) = shares.find_presentations(
+            session, ctx=services.shares, token=shared.link_token, now=int(time.time())
+        )
+    credential_input = shared.token.split("~")[0].rsplit(".", 1)[0].encode("ascii")
+    holder_jws = presented.presentation.rstrip("~").rsplit("~", 1)[-1]
+    presentation_input = holder_jws.rsplit(".", 1)[0].encode("ascii")
+    issuer_key = Ed25519PrivateKey.generate()
+    issuer_signature = issuer_key.sign(credential_input)
+    issuer_public = issuer_key.public_key()
+    ecdsa = ec.ECDSA(hashes.SHA256())
+    holder_key = ec.generate_private_key(ec.SECP256R1())
+    holder_signature = holder_key.sign(presentation_input, ecdsa)
+    holder_public = holder_key.public_key()
+
+    def one() -> None:
+        issuer_public.verify(issuer_signature, credential_input)
+
+    def two() -> None:
+        issuer_public.verify(issuer_signature, credential_input)
+        holder_public.verify(holder_signature, presentation_input, ecdsa)
+
+    return one, two
 
 
 def _qr(url: str) -> dict[str, Callable[[], object]]:
@@ -204,14 +258,28 @@ def main() -> int:
         shared = [_shared(services, credential, account_id, f) for f in ("vc+jwt", "dc+sd-jwt")]
         app = create_app(services.settings, services=services)
         with TestClient(app, base_url=BASE_URL) as client:
-            http = {s.format: {**_http(client, s), **_parts(services, s)} for s in shared}
+            http = {s.format: _http(client, s) for s in shared}
+            parts = {s.format: _parts(services, s) for s in shared}
+            signatures = {s.format: _signatures(services, s) for s in shared}
             qr = _qr(shared[0].url)
             for _ in range(ROUNDS):
-                for fmt, functions in http.items():
-                    took = alternated(functions, chunks=CHUNKS, ops=HTTP_OPS)
+                for fmt, calls in http.items():
+                    paired, page, verify = paired_ratios(
+                        calls["page"], calls["verify"], chunks=CHUNKS, ops=HTTP_OPS
+                    )
+                    ratios.setdefault(f"share page {fmt}", []).extend(paired)
+                    figures.setdefault(f"page ({fmt})", []).append(page)
+                    figures.setdefault(f"verify ({fmt})", []).append(verify)
+                    took = alternated(parts[fmt], chunks=CHUNKS, ops=HTTP_OPS)
                     for name, value in took.items():
                         figures.setdefault(f"{name} ({fmt})", []).append(value)
-                    ratios.setdefault(f"share page {fmt}", []).append(took["page"] / took["verify"])
+                    figures.setdefault(f"commit ({fmt})", []).append(
+                        took["log write"] - took["rolled back"]
+                    )
+                    one, two = signatures[fmt]
+                    took = alternated({"one": one, "two": two}, chunks=CHUNKS, ops=SIGNATURE_OPS)
+                    for name, value in took.items():
+                        figures.setdefault(f"signatures {name} ({fmt})", []).append(value)
                 took = alternated(qr, chunks=CHUNKS, ops=QR_OPS)
                 for name, value in took.items():
                     figures.setdefault(f"QR SVG {name}", []).append(value)
@@ -221,28 +289,44 @@ def main() -> int:
     return _report(figures, ratios)
 
 
+def _line(label: str, value: float, beside: str) -> None:
+    print(f"{label:<44}{value * 1e6:>10.1f}   {beside}")
+
+
 def _report(figures: dict[str, list[float]], ratios: dict[str, list[float]]) -> int:
     med = {name: statistics.median(values) for name, values in figures.items()}
-    print(f"Share links bench: median of {ROUNDS} interleaved rounds, SQLite file, EdDSA issuer")
-    print(f"{'figure':<40}{'µs/op':>10}   beside")
+    print(f"Share links bench: median of {ROUNDS} rounds, SQLite file (WAL, synchronous=FULL),")
+    print("EdDSA issuer, P-256 holder key")
+    print(f"{'figure':<44}{'µs/op':>10}   beside")
     for fmt in ("vc+jwt", "dc+sd-jwt"):
         floor = med[f"verify ({fmt})"]
-        print(f"{'POST /credentials/verify (' + fmt + ')':<40}{floor * 1e6:>10.1f}   (floor)")
-        for name, label in (("page", "GET /s/{token} JSON"), ("lookup", "  of which share lookup"),
-                            ("log write", "  of which access-log write")):  # fmt: skip
+        _line(f"POST /credentials/verify ({fmt})", floor, "(floor)")
+        _line(
+            "GET /s/{token} JSON",
+            med[f"page ({fmt})"],
+            f"{med[f'page ({fmt})'] / floor:.2f}× the floor",
+        )
+        for name, label in (("lookup", "  of which share lookup"),
+                            ("log write", "  of which access-log write + view, commit"),
+                            ("commit", "    of which the commit (fsync)")):  # fmt: skip
             value = med[f"{name} ({fmt})"]
-            print(f"{label:<40}{value * 1e6:>10.1f}   {value / floor:.2f}× the floor")
+            _line(label, value, f"{value / floor:.2f}× the floor")
+        one, two = med[f"signatures one ({fmt})"], med[f"signatures two ({fmt})"]
+        _line("raw signature check, issuer's Ed25519", one, "(what verify checks)")
+        _line("  + holder's P-256 (every opening)", two, f"{two / one:.2f}× the issuer's alone")
     segno_time = med["QR SVG segno"]
-    print(f"{'QR SVG, segno':<40}{segno_time * 1e6:>10.1f}   (floor)")
+    _line("QR SVG, segno", segno_time, "(floor)")
     for name, label in (("first", "QR SVG, ours, first render"),
                         ("cached", "QR SVG, ours, cached (second fetch)")):  # fmt: skip
         value = med[f"QR SVG {name}"]
-        print(f"{label:<40}{value * 1e6:>10.1f}   {value / segno_time:.3f}× segno")
-    print("(share lookup: share and wallet in one query, state checked, presentations unsealed;")
-    print(" access-log write: the opening's two entries in one statement and the commit; each")
-    print(" measured on its own, and both inside the share page's figure)")
+        _line(label, value, f"{value / segno_time:.3f}× segno")
+    print("(share lookup: share and wallet in one query, state checked, presentations unsealed,")
+    print(" in a session of its own; access-log write: the view taken and the opening's two")
+    print(" entries written in one transaction, and its commit; the commit: the same writes")
+    print(" committed less rolled back. Each is measured on its own and is inside the share")
+    print(" page's figure, which alternates with the floor in adjacent runs)")
     print()
-    print(f"{'ratio (median of per-round ratios)':<40}{'ratio':>10}{'target':>10}")
+    print(f"{'ratio (median of per-run ratios)':<44}{'ratio':>10}{'target':>10}")
     failed = False
     targets = {"share page": PAGE_TARGET, "QR SVG first render": QR_TARGET,
                "QR SVG cached": CACHED_TARGET}  # fmt: skip
@@ -251,7 +335,7 @@ def _report(figures: dict[str, list[float]], ratios: dict[str, list[float]]) -> 
         target = next(t for prefix, t in targets.items() if name.startswith(prefix))
         failed |= ratio > target
         mark = "ok" if ratio <= target else "OVER"
-        print(f"{_ratio_label(name):<40}{ratio:>10.2f}{'≤ ' + str(target):>10}  {mark}")
+        print(f"{_ratio_label(name):<44}{ratio:>10.2f}{'≤ ' + str(target):>10}  {mark}")
     return 1 if failed else 0
 
 

@@ -13,6 +13,7 @@ This module sits below ``trust`` and ``keystore``: it imports only ``wallet.jose
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -149,6 +150,17 @@ def resolve_did_jwk(did: str) -> JWK:
         raise ParseError("not a did:jwk")
     if len(did) > MAX_DID_JWK_CHARS:
         raise PayloadTooLargeError(f"a did:jwk is at most {MAX_DID_JWK_CHARS} characters")
+    return _resolved_did_jwk(did)
+
+
+#: did:jwk keys kept once built: a holder presents again and again (every opening of a
+#: share link checks the same holder's signature), and the DID is the key itself, so a
+#: kept key can never go stale. Refusals are not kept.
+RESOLVED_DID_JWKS = 1024
+
+
+@lru_cache(maxsize=RESOLVED_DID_JWKS)
+def _resolved_did_jwk(did: str) -> JWK:
     encoded = did[len("did:jwk:") :]
     if encoded.endswith("#0"):
         encoded = encoded[:-2]

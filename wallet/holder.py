@@ -101,7 +101,11 @@ class ItemView:
 
 
 def _data_key(ctx: HolderContext, wallet: HolderWallet) -> bytes:
-    return unseal(ctx.kek, wallet.data_key, associated=f"wallet:{wallet.holder_did}".encode())
+    return _open_data_key(ctx, holder_did=wallet.holder_did, data_key=wallet.data_key)
+
+
+def _open_data_key(ctx: HolderContext, *, holder_did: str, data_key: str) -> bytes:
+    return unseal(ctx.kek, data_key, associated=f"wallet:{holder_did}".encode())
 
 
 def _seal(ctx: HolderContext, key: bytes, data: bytes, place: str) -> str:
@@ -159,6 +163,18 @@ def unseal_in_wallet(ctx: HolderContext, wallet: HolderWallet, sealed: str, plac
     :raises ParseError: when it was sealed for another wallet or place, or was altered.
     """
     return unseal(_data_key(ctx, wallet), sealed, associated=place.encode())
+
+
+def unseal_with_wallet_key(
+    ctx: HolderContext, *, holder_did: str, data_key: str, sealed: str, place: str
+) -> bytes:
+    """:func:`unseal_in_wallet` given only the two columns of the wallet it needs (its holder
+    DID and sealed data key), as a query that reads no whole wallet row has them.
+
+    :raises ParseError: when it was sealed for another wallet or place, or was altered.
+    """
+    key = _open_data_key(ctx, holder_did=holder_did, data_key=data_key)
+    return unseal(key, sealed, associated=place.encode())
 
 
 # --- delivery ---------------------------------------------------------------------------

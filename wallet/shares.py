@@ -21,7 +21,9 @@ after the share's creation (and, as always, not in the future); the share being 
 bounds it from above. The same presentation is meant to be opened many times, so nothing
 is used up but views. An opening that counts a view takes it in one conditional update
 (:func:`wallet.db.share_crud.take_view`), so parallel openings never exceed ``max_views``.
-Openings and verifications are written to the wallet's access log.
+Openings and verifications are written to the wallet's access log: :data:`OPENED` for the
+link opened at its own address, :data:`CHECKED` for the link given on ``/verify`` (a QR
+code or pasted), then one entry per credential with the verdict.
 """
 
 from __future__ import annotations
@@ -31,9 +33,8 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from wallet import holder, presentations
@@ -65,6 +66,11 @@ TOKEN_BYTES = 16
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{22}")
 #: Most shares listed for a learner.
 MAX_LISTED = 500
+#: The access-log action of an opening of the link at its own address (page, JSON, Show).
+OPENED = "share.opened"
+#: The access-log action of a verification of the link given on ``/verify`` (its QR code
+#: uploaded, or the link pasted): the same result as an opening, asked for elsewhere.
+CHECKED = "share.checked"
 _DAY = 24 * 3600
 
 
@@ -104,11 +110,34 @@ class Created:
     url: str
 
 
+class ShareState(Protocol):
+    """What opening a share reads of it: a :class:`~wallet.db.models.Share`, or the row of
+    :func:`wallet.db.share_crud.opening_by_token_hash`."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def wallet_id(self) -> int: ...
+    @property
+    def created_at(self) -> int: ...
+    @property
+    def expires_at(self) -> int: ...
+    @property
+    def max_views(self) -> int | None: ...
+    @property
+    def views(self) -> int: ...
+    @property
+    def revoked_at(self) -> int | None: ...
+    @property
+    def label(self) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Opened:
-    """A share opened now: every presentation with its verification report."""
+    """A share opened now: every presentation with its verification report (``share``
+    with the view this opening took, if it took one)."""
 
-    share: Share
+    share: ShareState
     url: str
     results: tuple[tuple[Presented, VerificationReport], ...]
     checked_at: int
@@ -262,7 +291,7 @@ def revoke_share(session: Session, *, account_id: int, share_id: str, now: int) 
     return share
 
 
-def state_of(share: Share, now: int) -> str:
+def state_of(share: ShareState, now: int) -> str:
     """``active``, ``revoked``, ``expired`` or ``used-up``."""
     if share.revoked_at is not None:
         return "revoked"
@@ -276,7 +305,7 @@ def state_of(share: Share, now: int) -> str:
 # --- opening (anyone with the link) ------------------------------------------------------------
 
 
-def _check_live(share: Share, now: int, need_view: bool) -> None:
+def _check_live(share: ShareState, now: int, need_view: bool) -> None:
     state = state_of(share, now)
     if state == "revoked":
         raise GoneError("this share link was revoked by its owner")
@@ -304,21 +333,24 @@ def find(session: Session, *, ctx: ShareContext, token: str, now: int, need_view
 
 def find_presentations(
     session: Session, *, ctx: ShareContext, token: str, now: int
-) -> tuple[Share, tuple[Presented, ...]]:
+) -> tuple[share_crud.ShareRow, tuple[Presented, ...]]:
     """The live share of ``token`` with a view left, and its presentations unsealed: the
-    share and its wallet are read in one query.
+    share and its wallet's key are read in one query.
 
     :raises NotFoundError: for a token of no share (or not shaped like one).
     :raises GoneError: for a revoked, expired or used-up share.
     """
     if not TOKEN_PATTERN.fullmatch(token):
         raise NotFoundError("no such share link")
-    found = share_crud.share_and_wallet_by_token_hash(session, token_hash=_token_hash(ctx, token))
-    if found is None:
+    share = share_crud.opening_by_token_hash(session, token_hash=_token_hash(ctx, token))
+    if share is None:
         raise NotFoundError("no such share link")
-    share, wallet = found
     _check_live(share, now, need_view=True)
-    content = _unsealed(ctx, share, wallet)
+    raw = holder.unseal_with_wallet_key(
+        ctx.holder, holder_did=share.holder_did, data_key=share.data_key,
+        sealed=share.content, place=_place(share.id),
+    )  # fmt: skip
+    content = loads_object(raw, what="stored share")
     presented = tuple(
         Presented(entry["format"], tuple(entry["itemIds"]), entry["presentation"])
         for entry in content["presentations"]
@@ -334,39 +366,42 @@ def open_share(
     now: int,
     count_view: bool,
     verifier: str | None = None,
+    action: str = OPENED,
 ) -> Opened:
-    """Open a share: take a view when ``count_view``, verify every presentation now, and
-    record the opening and each verification in the wallet's access log.
+    """Open a share: verify every presentation now, take a view when ``count_view``, and
+    record the opening (as ``action``: :data:`OPENED` or :data:`CHECKED`) and each
+    verification in the wallet's access log.
 
-    The caller commits (the view and the log entries belong together).
+    The share is read by one query, outside any write; the view and the log entries are
+    then written together, and the caller commits them in one transaction. Verifying
+    before the view is taken keeps the database's write lock for the two writes and the
+    commit only; the view is still taken by one conditional update, so an opening that
+    lost the last view (or the share) meanwhile is refused and writes nothing.
 
     :raises NotFoundError: for an unknown token.
     :raises GoneError: for a revoked, expired or used-up share (also when the last view
         went to a parallel opening).
     """
     share, presented = find_presentations(session, ctx=ctx, token=token, now=now)
+    url = share_url(ctx, token)
+    results = tuple((item, _verify(ctx, item, url=url, share=share, now=now)) for item in presented)
     if count_view:
         views = share_crud.take_view(session, share_id=share.id, now=now)
         if views is None:
             raise GoneError("this share link has been opened as many times as its owner allowed")
-        # The count the update returned, set as loaded so that nothing writes it back.
-        set_committed_value(share, "views", views)
-    url = share_url(ctx, token)
+        share = share._replace(views=views)
     actor = _actor(verifier)
-    entries = [(actor, "share.opened", f"share:{share.id}")]
-    results = []
-    for item in presented:
-        report = _verify(ctx, item, url=url, share=share, now=now)
-        results.append((item, report))
+    entries = [(actor, action, f"share:{share.id}")]
+    for item, report in results:
         outcome = "verified" if report.verified else "not-verified"
         entries.extend(
             (actor, f"share.{outcome}", f"share:{share.id}/{item_id}") for item_id in item.item_ids
         )
     holder.record_accesses(session, wallet_id=share.wallet_id, entries=entries, now=now)
-    return Opened(share=share, url=url, results=tuple(results), checked_at=now)
+    return Opened(share=share, url=url, results=results, checked_at=now)
 
 
-def share_policy(*, url: str, share: Share, now: int) -> KeyBindingPolicy:
+def share_policy(*, url: str, share: ShareState, now: int) -> KeyBindingPolicy:
     """The share-link policy of a KB-JWT: ``aud`` the link, ``nonce`` the share's id, ``iat``
     at or after the share's creation.
 
@@ -379,7 +414,7 @@ def share_policy(*, url: str, share: Share, now: int) -> KeyBindingPolicy:
 
 
 def _verify(
-    ctx: ShareContext, presented: Presented, *, url: str, share: Share, now: int
+    ctx: ShareContext, presented: Presented, *, url: str, share: ShareState, now: int
 ) -> VerificationReport:
     policy = share_policy(url=url, share=share, now=now)
     if presented.format == "dc+sd-jwt":

@@ -7,16 +7,17 @@ that belongs to someone else is simply not found.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, String, and_, bindparam, delete, func, or_
+from sqlalchemy import ClauseElement, ColumnElement, String, and_, bindparam, delete, func, or_
 from sqlalchemy import insert as sa_insert
 from sqlalchemy import select as sa_select
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlmodel import Session, col, select
 
 from wallet.db.models import AccessEvent, HolderWallet, Share, WalletItem
@@ -169,6 +170,36 @@ class DriverQuery(NamedTuple):
             return params
         return tuple(params[name] for name in self.positions)
 
+    @classmethod
+    def of(cls, statement: ClauseElement, dialect: Dialect) -> DriverQuery:
+        """``statement`` compiled for ``dialect``, its values bound parameters."""
+        compiled = statement.compile(dialect=dialect)
+        assert isinstance(compiled, SQLCompiler)
+        positions = tuple(compiled.positiontup or ()) if dialect.positional else None
+        return cls(compiled.string, positions)
+
+
+def run_driver_query(
+    session: Session, query: Callable[[Dialect], DriverQuery], params: Mapping[str, object]
+) -> list[tuple[Any, ...]]:
+    """Run ``query`` (compiled for the session's dialect) on the session's own connection,
+    in its transaction; return its rows (none for a write without ``RETURNING``).
+
+    For the statements that every request of a kind runs: SQLAlchemy writes the SQL once
+    per dialect, and each run then costs what the driver costs. Pending ORM changes are
+    flushed first, so the statement sees them.
+    """
+    session.flush()
+    connection = session.connection()
+    compiled = query(connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(compiled.sql, compiled.arguments(params))
+        rows: list[tuple[Any, ...]] = list(cursor.fetchall()) if cursor.description else []
+    finally:
+        cursor.close()
+    return rows
+
 
 def list_items(
     session: Session,
@@ -303,16 +334,39 @@ def add_access(session: Session, *, row: AccessEvent) -> None:
     session.add(row)
 
 
-#: The insert of :func:`add_accesses`, built once: on the table itself, since the ORM's bulk
-#: insert path costs several times what the statement does (every share opening runs it).
-_ADD_ACCESSES = sa_insert(AccessEvent.__table__)  # type: ignore[attr-defined]
+#: The columns :func:`add_accesses` writes.
+_ACCESS_COLUMNS = ("wallet_id", "at", "actor", "action", "target")
+
+
+@lru_cache(maxsize=8)
+def _add_accesses_query(dialect: Dialect) -> DriverQuery:
+    table = AccessEvent.__table__  # type: ignore[attr-defined]
+    # Inline: no RETURNING of the new ids, which nothing reads.
+    statement = (
+        sa_insert(table).inline().values({name: bindparam(name) for name in _ACCESS_COLUMNS})
+    )
+    return DriverQuery.of(statement, dialect)
 
 
 def add_accesses(session: Session, *, rows: Sequence[Mapping[str, object]]) -> None:
     """Record several access events in one statement (columns of :class:`AccessEvent`
-    but ``id``), in the order given."""
-    if rows:
-        session.execute(_ADD_ACCESSES, list(rows))
+    but ``id``), in the order given.
+
+    Every opening of a share link writes its entries here, so the insert runs at the
+    driver level on the session's connection, as :func:`run_driver_query` runs its
+    statements: one ``executemany`` for all of them.
+    """
+    if not rows:
+        return
+    session.flush()
+    connection = session.connection()
+    query = _add_accesses_query(connection.dialect)
+    cursor = connection.connection.cursor()
+    try:
+        arguments: list[Any] = [query.arguments(row) for row in rows]
+        cursor.executemany(query.sql, arguments)
+    finally:
+        cursor.close()
 
 
 def access_events(session: Session, *, account_id: int, limit: int = 100) -> list[AccessEvent]:

@@ -1,6 +1,7 @@
 """The verifier's /verify page: no account, three ways in (paste, credential file, QR
-image), the verdict and each check in plain words, a receipt to download; CSRF as on the
-other anonymous forms; every bad input a 4xx page that changes nothing."""
+image), the verdict and each check in plain words, a receipt to download; a share link
+(pasted or in a QR code) answered with the share page's own result; CSRF as on the other
+anonymous forms; every bad input a 4xx page that changes nothing."""
 
 from __future__ import annotations
 
@@ -14,9 +15,12 @@ from PIL import Image
 
 from tests.conftest import NOW
 from tests.factories import World, make_world
+from tests.fixtures.accounts import login, register
 from tests.fixtures.images import bomb_png, png_of, qr_png
 from tests.fixtures.verifying import SMALL, forged, issue_token, row_counts
-from tests.web.pages.browsing import BASE, HTML, set_cookies, text_of, tree
+from tests.web.api.test_shares import create, open_json, path_of, sd_item
+from tests.web.api.test_status import _change
+from tests.web.pages.browsing import BASE, HTML, new_browser, set_cookies, text_of, tree
 from wallet.jose import (
     SIGNING_ALGORITHMS,
     check_header,
@@ -180,12 +184,112 @@ def test_results_in_latvian_and_russian(web, world):
     assert "Подпись подлинная" in text_of(ru)
 
 
-def test_a_share_link_gets_a_clear_message_and_a_link(web):
-    link = f"{BASE}/s/AbCdEfGhIjKlMnOpQrStUv"
-    for page in (send(web, credential=link), send(web, image=("q.png", qr_png(link), "image/png"))):
-        assert page.status_code == 400
-        assert "Share links open at their own address" in text_of(page)
-        assert tree(page).xpath("//main//a/@href")[0] == link
+# --- share links ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def learner(api, mailbox):
+    return login(api, register(api, mailbox, "verify.share@example.lv"))
+
+
+@pytest.fixture
+def stranger(api, browsers):
+    """A browser of someone without an account, on the app of ``api``."""
+    return new_browser(browsers, api.app)
+
+
+def _result(page) -> list[bytes]:
+    """The result of an opened share as the page shows it: the verdict, the link's dates
+    and every credential, as markup (the way back to /verify aside)."""
+    main = tree(page).xpath("//main")[0]
+    parts = main.xpath("./div[contains(@class,'verdict')] | ./dl | ./section")
+    return [lxml.html.tostring(part) for part in parts]
+
+
+def _by_qr(browser, url: str, **fields):
+    return send(browser, csrf(browser), image=("qr.png", qr_png(url), "image/png"), **fields)
+
+
+def test_a_share_link_qr_on_the_verify_page_gives_the_share_pages_result(
+    api, accounts_world, learner, stranger
+):
+    item_id = sd_item(api, accounts_world, learner, credential_id="urn:uuid:verify-page-share")
+    share = create(api, learner, item_id)
+    direct = stranger.get(path_of(share["url"]) + "?lang=en")
+    assert tree(direct).xpath("//div[contains(@class,'verdict')]/@class") == ["verdict verified"]
+    by_qr = _by_qr(stranger, share["url"])
+    pasted = send(stranger, csrf(stranger), credential=f"  {share['url']}\n")
+    for page in (by_qr, pasted):
+        assert page.status_code == 200, text_of(page)
+        assert _result(page) == _result(direct)
+        assert tree(page).xpath("//main//a/@href")[-1] == "/verify"
+        assert page.headers["x-robots-tag"] == direct.headers["x-robots-tag"]
+    assert "Given name" in text_of(by_qr) and "Date of birth" not in text_of(by_qr)
+    # After the institution revokes, the QR code gives the link's red result too.
+    _change(api, accounts_world, "urn:uuid:verify-page-share", "revocation", True)
+    direct = stranger.get(path_of(share["url"]) + "?lang=en")
+    red = _by_qr(stranger, share["url"])
+    assert red.status_code == 200
+    assert tree(red).xpath("//div[contains(@class,'verdict')]/@class") == ["verdict not-verified"]
+    assert _result(red) == _result(direct)
+
+
+def test_a_share_link_on_the_verify_page_is_in_the_access_log(
+    api, accounts_world, learner, stranger
+):
+    share = create(api, learner, sd_item(api, accounts_world, learner))
+    assert _by_qr(stranger, share["url"], verifier="Daugava  Bank HR").status_code == 200
+    assert send(stranger, csrf(stranger), credential=share["url"]).status_code == 200
+    events = api.get("/wallet/access-log", headers=learner.auth).json()["items"]
+    assert sorted((e["actor"], e["action"]) for e in events) == [
+        ("verifier", "share.checked"),
+        ("verifier", "share.verified"),
+        ("verifier:Daugava Bank HR", "share.checked"),
+        ("verifier:Daugava Bank HR", "share.verified"),
+    ]
+
+
+def test_a_share_link_qr_on_the_verify_page_uses_up_a_view(api, accounts_world, learner, stranger):
+    share = create(api, learner, sd_item(api, accounts_world, learner), maxViews=1)
+    # A view-limited link shows its credentials at once here: the upload is the person's
+    # deliberate POST, as the link's own "Show" button is.
+    shown = _by_qr(stranger, share["url"])
+    assert shown.status_code == 200
+    assert tree(shown).xpath("//div[contains(@class,'verdict')]/@class") == ["verdict verified"]
+    used_up = _by_qr(stranger, share["url"])
+    assert used_up.status_code == 410
+    assert "opened as many times as its owner allowed" in text_of(used_up)
+    assert open_json(api, share["url"]).status_code == 410
+    (listed,) = api.get("/wallet/shares", headers=learner.auth).json()["items"]
+    assert listed["views"] == 1 and listed["state"] == "used-up"
+
+
+def test_a_share_link_qr_of_an_unknown_token_is_404_and_of_a_revoked_share_410(
+    api, accounts_world, learner, stranger
+):
+    share = create(api, learner, sd_item(api, accounts_world, learner))
+    unknown_link = f"{BASE}/s/AbCdEfGhIjKlMnOpQrStUv"
+    unknown = _by_qr(stranger, unknown_link)
+    assert unknown.status_code == 404
+    assert text_of(unknown) == text_of(stranger.get(path_of(unknown_link) + "?lang=en")) + (
+        " Check another credential"
+    )
+    assert api.delete(f"/wallet/shares/{share['id']}", headers=learner.auth).status_code == 204
+    for gone in (
+        _by_qr(stranger, share["url"]),
+        send(stranger, csrf(stranger), credential=share["url"]),
+    ):
+        assert gone.status_code == 410
+        assert "revoked" in text_of(gone)
+        assert tree(gone).xpath("//main//a/@href") == ["/verify"]
+
+
+def test_another_link_of_this_service_is_a_400_with_the_forms(web):
+    for link in (f"{BASE}/verify", f"{BASE}/s/{'A' * 22}/qr.png", f"{BASE}/wallet"):
+        page = send(web, credential=link)
+        assert page.status_code == 400, link
+        assert "no share link" in text_of(page)
+        assert len(tree(page).xpath("//form[@action='/verify']")) == 3
 
 
 # --- refusals -----------------------------------------------------------------------------

@@ -184,11 +184,16 @@ def _claims(
     found = []
     for claim in ctype.metadata["claims"]:
         path = claim["path"]
-        if any(not isinstance(step, str) for step in path):
-            continue  # "every element of" paths repeat what their array's claim shows
         node: Any = subject
         for step in path:
-            node = node.get(step) if isinstance(node, Mapping) else None
+            if not isinstance(step, str):
+                node = None  # "every element of" paths repeat what their array's claim shows
+            elif isinstance(node, (dict, Mapping)):  # dict first: parsed JSON, a quick check
+                node = node.get(step)
+            else:
+                node = None
+            if node is None:
+                break
         if node is None:
             continue
         labels = {d["locale"]: d["label"] for d in claim["display"]}

@@ -538,6 +538,14 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "The credential file (.jwt, .json or .txt)",
         "Файл удостоверения (.jwt, .json или .txt)",
     ),
+    "field.verifier_name": (
+        "Jūsu vārds vai organizācija, ja pārbaudāt kopīgošanas saiti (nav obligāti; to redzēs "
+        "apliecinājuma īpašnieks)",
+        "Your name or organisation, when you check a share link (optional; the credential's "
+        "holder sees it)",
+        "Ваше имя или организация, если вы проверяете ссылку для обмена (необязательно; "
+        "владелец удостоверения это увидит)",
+    ),
     "field.qr_image": (
         "QR koda attēls vai fotoattēls (PNG vai JPEG)",
         "An image or photo of the QR code (PNG or JPEG)",
@@ -554,12 +562,6 @@ _LABELS: dict[str, tuple[str, str, str]] = {
         "The credential is NOT valid: see the checks below.",
         "Удостоверение НЕ действительно: см. проверки ниже.",
     ),
-    "text.share_link": (
-        "Kopīgošanas saites atveras savā adresē: atveriet pašu saiti.",
-        "Share links open at their own address: open the link itself.",
-        "Ссылки для обмена открываются по своему адресу: откройте саму ссылку.",
-    ),
-    "link.open_share": ("Atvērt saiti", "Open the link", "Открыть ссылку"),
     "link.download_receipt": (
         "Lejupielādēt kvīti (receipt.jwt)",
         "Download the receipt (receipt.jwt)",

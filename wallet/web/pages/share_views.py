@@ -9,6 +9,7 @@ Text from a credential passes through :func:`~wallet.web.pages.layout.printable`
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import Request
@@ -109,8 +110,11 @@ def _credential(shown: SharedCredentialPublic, language: str) -> Element:
     )
 
 
-def opened_page(request: Request, language: str, shown: OpenedSharePublic) -> Response:
-    """The opened link: the verdict, the link's note, then every credential."""
+def opened_page(
+    request: Request, language: str, shown: OpenedSharePublic, *, more: Sequence[Element] = ()
+) -> Response:
+    """The opened link: the verdict, the link's note, then every credential (and ``more``:
+    a way back to ``/verify`` when the link was given there)."""
     verified = shown.verified
     verdict = E.DIV(
         E.P(E.STRONG(label(language, "share.text.verified" if verified else
@@ -126,7 +130,7 @@ def opened_page(request: Request, language: str, shown: OpenedSharePublic) -> Re
         rows.insert(0, (label(language, "share.label.note"), printable(shown.share["label"])))
     content = [verdict, _definitions(rows)]
     content += [_credential(credential, language) for credential in shown.credentials]
-    return _page(request, language, "share.title.open", content)
+    return _page(request, language, "share.title.open", [*content, *more])
 
 
 def show_page(
@@ -150,13 +154,21 @@ def show_page(
     return _page(request, language, "share.title.open", content)
 
 
-def unusable_page(request: Request, language: str, *, status: int, description: str) -> Response:
+def unusable_page(
+    request: Request,
+    language: str,
+    *,
+    status: int,
+    description: str,
+    more: Sequence[Element] = (),
+) -> Response:
     """404 for an unknown link, 410 for one that is expired, revoked or used up; neither
     says anything about any other link."""
     gone = status == 410
     content = [
         message("error", description),
         E.P(label(language, "share.text.gone" if gone else "share.text.missing")),
+        *more,
     ]
     title = "share.title.gone" if gone else "share.title.missing"
     return _page(request, language, title, content, status=status)

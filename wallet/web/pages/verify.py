@@ -12,8 +12,14 @@ server by :func:`wallet.qr_decode.decode_qr`, its text then read like pasted tex
 result, green or red, and a link that downloads the signed receipt as ``receipt.jwt`` (a
 ``data:`` URL: nothing is stored, so there is nothing to fetch later). A credential that
 does not verify is a 422 page; input that cannot be used shows the forms again with the
-error and its 4xx status. A link of this service says that share links open at their own
-address, and links to it.
+error and its 4xx status.
+
+**A share link** of this service (``{base}/s/{token}``, in a QR code or pasted) is opened
+here as at its own address (:mod:`wallet.web.api.share_opening`): the same result page,
+verdict and checks (404 and 410 pages for a link unknown or no longer usable), a view
+taken (the upload is a deliberate POST by a person, as the "Show" button is), and the
+owner's access log gets ``share.checked`` with the name given in the forms' optional
+``verifier`` field. Any other link of this service, and every link elsewhere, is a 400.
 
 **CSRF** as on the other anonymous forms (:mod:`wallet.web.csrf`): the GET sets the
 ``imk_csrf`` cookie, each form carries its keyed hash, and the POST checks the origin
@@ -30,6 +36,7 @@ from lxml.html import builder as E
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from wallet import shares
 from wallet.errors import InputError, WalletError
 from wallet.jose import MAX_TOKEN_CHARS
 from wallet.qr_decode import MAX_IMAGE_BYTES, decode_qr
@@ -37,12 +44,20 @@ from wallet.receipts import issue_receipt
 from wallet.service import Services
 from wallet.vc import format_datetime_stamp
 from wallet.verifier import Result, VerificationReport
-from wallet.web.api.qr_verify import Presented, own_link, verify_text
+from wallet.web.api.qr_verify import Presented, verify_text
+from wallet.web.api.share_answers import opened_public
+from wallet.web.api.share_opening import (
+    MAX_VERIFIER_INPUT,
+    open_link,
+    share_token_of,
+    verifier_of,
+)
 from wallet.web.csrf import FIELD, AnonymousCSRFDep, CSRFGuard, GuardDep, csrf_cookie
 from wallet.web.deps import ClockDep, CookiePrincipalDep, ServicesDep, get_cookie_principal
 from wallet.web.forms import Form
+from wallet.web.pages import share_views
 from wallet.web.pages.labels import keys, label, language_of
-from wallet.web.pages.layout import Element, error_box, link, message, printable, render
+from wallet.web.pages.layout import Element, error_box, link, printable, render
 from wallet.web.pages.routing import PageRoute
 from wallet.web.uploads import Upload, read_upload
 
@@ -53,7 +68,7 @@ router = APIRouter(
 )
 
 #: The text fields of the forms, with their longest values.
-FIELDS = {FIELD: 128, "credential": MAX_TOKEN_CHARS}
+FIELDS = {FIELD: 128, "credential": MAX_TOKEN_CHARS, "verifier": MAX_VERIFIER_INPUT}
 #: The file fields of the forms, with their largest files in bytes.
 FILES = {"file": MAX_TOKEN_CHARS, "image": MAX_IMAGE_BYTES}
 #: What the credential file input offers to pick.
@@ -109,12 +124,21 @@ def _page(
 # --- the forms ----------------------------------------------------------------------------
 
 
-def _upload_form(language: str, token: str, heading: str, control: Element) -> Element:
+def _verifier_field(language: str) -> Element:
+    """The verifier's optional name, for the access log of a share link given here."""
+    name = E.INPUT(type="text", name="verifier", maxlength="64", autocomplete="organization")
+    return E.P(E.LABEL(label(language, "field.verifier_name"), E.BR(), name))
+
+
+def _upload_form(
+    language: str, token: str, heading: str, control: Element, *more: Element
+) -> Element:
     return E.SECTION(
         E.H2(label(language, heading)),
         E.FORM(
             E.INPUT(type="hidden", name=FIELD, value=token),
             E.P(control),
+            *more,
             E.P(E.BUTTON(label(language, "button.check"), type="submit")),
             method="post",
             action="/verify",
@@ -148,9 +172,9 @@ def _forms(language: str, token: str) -> list[Element]:
     )
     return [
         E.P(label(language, "text.check_intro")),
-        _upload_form(language, token, "heading.paste", paste),
+        _upload_form(language, token, "heading.paste", paste, _verifier_field(language)),
         _upload_form(language, token, "heading.file", credential_file),
-        _upload_form(language, token, "heading.qr", qr_image),
+        _upload_form(language, token, "heading.qr", qr_image, _verifier_field(language)),
     ]
 
 
@@ -257,23 +281,39 @@ def _text_of(upload: Upload) -> tuple[str, bool]:
         raise InputError("the file is not UTF-8 text") from exc
 
 
+def _opened_share(
+    request: Request, services: Services, token: str, verifier: str | None, now: int
+) -> Response:
+    """The page of a share link given here: the share page's own result (or its 404 or 410
+    page), with a way back to the forms."""
+    language = language_of(request)
+    back = [link(label(language, "link.check_another"), "/verify")]
+    try:
+        opened = open_link(services, token=token, now=now, verifier=verifier, action=shares.CHECKED)
+    except WalletError as exc:
+        if exc.status not in (404, 410):
+            raise
+        return share_views.unusable_page(
+            request, language, status=exc.status, description=exc.description, more=back
+        )
+    shown = opened_public(opened, types=services.types, lang=language)
+    return share_views.opened_page(request, language, shown, more=back)
+
+
 def _answer(
     request: Request, services: Services, upload: Upload, now: int
-) -> tuple[list[Element], int, str]:
-    """The content, status and title of the POST's page (run in a worker thread: decoding
-    an image and verifying take CPU, and the receipt reads the database)."""
+) -> tuple[list[Element], int, str] | Response:
+    """The content, status and title of the POST's page, or the whole page of a share link
+    (run in a worker thread: decoding an image and verifying take CPU, and the receipt and
+    a share read the database)."""
     language = language_of(request)
     token = upload.fields.get(FIELD, "")
     try:
         text, _ = _text_of(upload)
-        share = own_link(text.strip(), base_url=services.settings.base_url)
-        if share is not None:
-            content = [
-                message("error", label(language, "text.share_link")),
-                link(label(language, "link.open_share"), share),
-                *_forms(language, token),
-            ]
-            return content, 400, "title.check_credential"
+        share_token = share_token_of(text.strip(), base_url=services.settings.base_url)
+        if share_token is not None:
+            verifier = verifier_of(request, upload.fields.get("verifier"))
+            return _opened_share(request, services, share_token, verifier, now)
         presented = verify_text(text, services=services, now=now)
     except WalletError as exc:
         return [error_box(exc), *_forms(language, token)], exc.status, "title.check_credential"
@@ -301,5 +341,8 @@ async def verify_submit(
     guard.check_token(
         Form(fields=upload.fields), guard.cookie_token(value) if value is not None else None
     )
-    content, status, title = await run_in_threadpool(_answer, request, services, upload, now)
+    answer = await run_in_threadpool(_answer, request, services, upload, now)
+    if isinstance(answer, Response):
+        return answer
+    content, status, title = answer
     return _page(request, services, guard, principal, title=title, content=content, status=status)
