@@ -342,6 +342,37 @@ def test_keywords(schema: dict[str, Any], value: Any, valid: bool) -> None:
     assert _agree(schema, value) is valid
 
 
+_NAMED_BY_PATTERN = {
+    "patternProperties": {"^x": {"type": "integer"}},
+    "additionalProperties": False,
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ({}, True),
+        ({"xa": 1, "xb": 2}, True),
+        ({"xa": 1, "xb": "2"}, False),
+        ({"xa": 1, "y": 1}, False),
+        ({"y": 1}, False),
+    ],
+)
+def test_names_by_one_pattern(value: dict[str, Any], valid: bool) -> None:
+    assert _agree(_NAMED_BY_PATTERN, value) is valid
+
+
+def test_names_seen_to_match_do_not_let_others_pass() -> None:
+    # The names that matched are remembered; a new name is still searched, and a value is
+    # checked every time.
+    check = compile_schema(_NAMED_BY_PATTERN)
+    assert check({"xa": 1, "xb": 2})
+    assert not check({"xa": 1, "y": 1})
+    assert not check({"xa": "1"})
+    assert not check({1: 1, "xa": 1})
+    assert check({"xa": 1})
+
+
 def test_annotations_are_ignored_and_schema_not_modified() -> None:
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

@@ -143,8 +143,8 @@ def check_header(
             raise HeaderError(f"the token typ must be one of {sorted(typ)}")
     if "crit" in header:
         raise HeaderError("the token has critical header extensions this service does not support")
-    found = KEY_LOCATING_MEMBERS & set(header)
-    if found:
+    if not KEY_LOCATING_MEMBERS.isdisjoint(header):
+        found = KEY_LOCATING_MEMBERS.intersection(header)
         raise HeaderError(f"the header must not name its own key ({', '.join(sorted(found))})")
     kid = header.get("kid")
     if require_kid or kid is not None:

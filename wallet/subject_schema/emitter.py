@@ -18,6 +18,7 @@ from wallet.subject_schema.keywords import (
     json_key,
     literal,
     matcher,
+    name_matcher,
     unique,
 )
 
@@ -50,6 +51,7 @@ class Emitter:
         }
         self.searches: dict[str, str] = {}
         self.matchers: dict[tuple[str, ...], tuple[str, str]] = {}
+        self.name_matchers: dict[str, tuple[str, str]] = {}
 
     # -- names and values -----------------------------------------------------------------
 
@@ -177,6 +179,28 @@ class Emitter:
     def guarantees_string(self, schema: Any, depth: int = 0) -> bool:  # pragma: no cover
         raise NotImplementedError
 
+    def named_by_pattern(
+        self, patterns: Mapping[str, Any], var: str, depth: int, loops: int, pointer: str
+    ) -> list[str]:
+        """An object whose every name must match the one pattern and whose every value its
+        schema (a language map): the names in one subset test against those seen to match,
+        then the values in a plain loop."""
+        ((pattern, sub),) = patterns.items()
+        search = self.search(pattern, f"{pointer}/patternProperties")
+        if search not in self.name_matchers:  # One memory of names per pattern.
+            known: set[Any] = set()
+            find = name_matcher(self.ns[search], known)
+            self.name_matchers[search] = (self.const(known, "_s"), self.const(find, "_n"))
+        known_name, find_name = self.name_matchers[search]
+        key, value = self.fresh("k"), self.fresh("v")
+        lines = [f"if not {var}.keys() <= {known_name}:", f"    for {key} in {var}:"]
+        lines += indent(fail_if(f"not {find_name}({key})"), 2)
+        where = f"{pointer}/patternProperties/{pattern}"
+        check = self.node(sub, value, depth + 2, loops + 1, where)
+        if check:
+            lines += [f"for {value} in {var}.values():", *indent(check)]
+        return lines
+
     def object_lines(
         self, schema: Mapping[str, Any], var: str, depth: int, loops: int, pointer: str
     ) -> list[str]:
@@ -198,14 +222,20 @@ class Emitter:
         for name, sub in props.items():
             value = self.fresh("v")
             body = self.node(sub, value, depth + 1, loops, f"{pointer}/properties/{name}")
-            get = f"{value} = {var}.get({self.lit(name)}, _M)"
+            # "in" and a subscript rather than get() with a marker: no method call, and an
+            # absent optional property costs one test.
+            name_lit = self.lit(name)
+            get = f"{value} = {var}[{name_lit}]"
             if name in required:
-                lines += [get, *fail_if(f"{value} is _M"), *body]
+                lines += fail_if(f"{name_lit} not in {var}")
+                lines += [get, *body] if body else []
             elif body:
-                lines += [get, f"if {value} is not _M:", *indent(body)]
+                lines += [f"if {name_lit} in {var}:", f"    {get}", *indent(body)]
         names = self.const(frozenset(props)) if props else ""
         if not patterns and additional is False:
             return lines + fail_if(f"not {var}.keys() <= {names}" if props else var)
+        if not props and additional is False and len(patterns) == 1:
+            return lines + self.named_by_pattern(patterns, var, depth, loops, pointer)
         key, value, bits = self.fresh("k"), self.fresh("v"), self.fresh("r")
         body = []
         if patterns:

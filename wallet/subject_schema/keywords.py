@@ -25,6 +25,7 @@ __all__ = [
     "json_key",
     "literal",
     "matcher",
+    "name_matcher",
     "unique",
 ]
 
@@ -126,5 +127,23 @@ def matcher(
         if len(cache) < KEY_CACHE_SIZE and len(key) <= KEY_CACHE_MAX_LEN:
             cache[key] = found
         return found
+
+    return match
+
+
+def name_matcher(search: Callable[[str], object], known: set[Any]) -> Callable[[Any], bool]:
+    """Whether a property name matches one pattern; matching names are remembered in ``known``.
+
+    For objects whose names must all match one pattern (``patternProperties`` alone with
+    ``additionalProperties: false``): generated code tests ``x.keys() <= known`` and calls
+    this only for a name it has not seen match.
+    """
+
+    def match(key: Any) -> bool:
+        if not isinstance(key, str) or search(key) is None:
+            return False
+        if len(known) < KEY_CACHE_SIZE and len(key) <= KEY_CACHE_MAX_LEN:
+            known.add(key)
+        return True
 
     return match

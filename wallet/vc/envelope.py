@@ -47,6 +47,16 @@ def _from_data_url(url: str) -> Secured:
     raise ParseError("the enveloped id is not a data: URL of a supported media type")
 
 
+def _has_two_dots(text: str) -> bool:
+    """``text.count(".") == 2``, by three ``find`` calls: ``count`` walks the whole token
+    character by character, ``find`` skips to each dot with a fast scan."""
+    first = text.find(".")
+    if first < 0:
+        return False
+    second = text.find(".", first + 1)
+    return second >= 0 and text.find(".", second + 1) < 0
+
+
 def unwrap(value: Any) -> Secured:
     """Find the secured credential in what a client sent.
 
@@ -58,7 +68,7 @@ def unwrap(value: Any) -> Secured:
             return _from_data_url(text)
         if "~" in text:
             return Secured(media_type="application/dc+sd-jwt", token=text)
-        if text.count(".") == 2:
+        if _has_two_dots(text):
             return Secured(media_type="application/vc+jwt", token=text)
         raise ParseError("not a compact JWS, an SD-JWT or an enveloped credential")
     if isinstance(value, Mapping):

@@ -67,8 +67,13 @@ def types_of(document: Mapping[str, Any]) -> tuple[str, ...]:
     value = document.get("type")
     if isinstance(value, str):
         return (value,)
-    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
-        return tuple(value)
+    if isinstance(value, list) and value:
+        # A loop, not all() over a generator: this runs several times per verification.
+        for item in value:
+            if type(item) is not str and not isinstance(item, str):
+                break
+        else:
+            return tuple(value)
     raise DataModelError("type must be a string or a non-empty array of strings")
 
 
@@ -85,8 +90,12 @@ def issuer_id(credential: Mapping[str, Any]) -> str:
 
 def _objects(value: Any, *, field: str) -> Sequence[Mapping[str, Any]]:
     items = value if isinstance(value, list) else [value]
-    if not items or not all(isinstance(item, Mapping) for item in items):
+    if not items:
         raise DataModelError(f"{field} must be an object or a non-empty array of objects")
+    for item in items:
+        # Parsed JSON objects are dicts: the exact type test spares the ABC check.
+        if type(item) is not dict and not isinstance(item, Mapping):
+            raise DataModelError(f"{field} must be an object or a non-empty array of objects")
     return items
 
 
