@@ -90,7 +90,7 @@ def test_the_form_needs_no_account_and_speaks_three_languages(web, lang, title):
     assert title in html.findtext(".//h1")
     assert "imk_csrf" in set_cookies(page)
     forms = html.xpath("//form[@action='/verify']")
-    assert len(forms) == 3
+    assert len(forms) == 4  # paste, file, QR image, camera photo
     assert {f.get("enctype") for f in forms} == {"multipart/form-data"}
     assert {f.get("method") for f in forms} == {"post"}
 
@@ -106,9 +106,13 @@ def test_every_control_has_a_label_and_the_page_fits_a_phone(web):
     ]
     names = set(html.xpath("//main//textarea/@name | //main//input[@type='file']/@name"))
     assert names == {"credential", "file", "image"}
-    assert html.xpath("//input[@name='image']/@accept") == ["image/png,image/jpeg"]
+    assert html.xpath("//input[@name='image' and not(@capture)]/@accept") == [
+        "image/png,image/jpeg"
+    ]
+    # The camera form: on a phone the back camera opens at once to photograph the code.
+    assert html.xpath("//input[@name='image' and @capture]/@capture") == ["environment"]
     # Every form is sent with a real button (keyboard: Enter / Space), no script at all.
-    assert len(html.xpath("//form[@action='/verify']//button[@type='submit']")) == 3
+    assert len(html.xpath("//form[@action='/verify']//button[@type='submit']")) == 4
     assert not html.xpath("//script")
 
 
@@ -289,7 +293,7 @@ def test_another_link_of_this_service_is_a_400_with_the_forms(web):
         page = send(web, credential=link)
         assert page.status_code == 400, link
         assert "no share link" in text_of(page)
-        assert len(tree(page).xpath("//form[@action='/verify']")) == 3
+        assert len(tree(page).xpath("//form[@action='/verify']")) == 4
 
 
 # --- refusals -----------------------------------------------------------------------------

@@ -528,6 +528,12 @@ _LABELS: dict[str, tuple[str, str, str]] = {
     "heading.paste": ("Ielīmēt", "Paste", "Вставить"),
     "heading.file": ("Fails", "A file", "Файл"),
     "heading.qr": ("QR kods", "A QR code", "QR-код"),
+    "heading.camera": ("Nofotografēt QR kodu", "Photograph a QR code", "Сфотографировать QR-код"),
+    "field.qr_camera": (
+        "Kamera (tālrunī atveras uzreiz)",
+        "Camera (opens at once on a phone)",
+        "Камера (на телефоне открывается сразу)",
+    ),
     "field.credential_or_link": (
         "Apliecinājums (JWS, SD-JWT vai JSON) vai saite",
         "The credential (JWS, SD-JWT or JSON) or a link",

@@ -170,11 +170,24 @@ def _forms(language: str, token: str) -> list[Element]:
         E.BR(),
         E.INPUT(type="file", name="image", accept="image/png,image/jpeg", required="required"),
     )
+    # On a phone, ``capture`` opens the camera at once to photograph the code (decoded on the
+    # server like any upload); browsers without a camera show their file chooser instead.
+    # The page runs no script (its Content-Security-Policy allows none), so live scanning
+    # is left to the phone's own camera app, which opens the link of a share's QR code.
+    camera = E.LABEL(
+        label(language, "field.qr_camera"),
+        E.BR(),
+        E.INPUT(
+            type="file", name="image", accept="image/jpeg,image/png", capture="environment",
+            required="required",
+        ),
+    )  # fmt: skip
     return [
         E.P(label(language, "text.check_intro")),
         _upload_form(language, token, "heading.paste", paste, _verifier_field(language)),
         _upload_form(language, token, "heading.file", credential_file),
         _upload_form(language, token, "heading.qr", qr_image, _verifier_field(language)),
+        _upload_form(language, token, "heading.camera", camera, _verifier_field(language)),
     ]
 
 
