@@ -72,6 +72,7 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 #: Namespace of the credential ids derived from (institution, external id).
 _ID_NAMESPACE = uuid.UUID("0b6f5c1e-7a53-4d53-9a8e-3c1c9b1f2d47")
+_NAMESPACE_BYTES = _ID_NAMESPACE.bytes
 #: The longest idempotency key and external id.
 MAX_KEY = 128
 MAX_EXTERNAL_ID = 200
@@ -116,8 +117,16 @@ class BatchContext:
 
 def credential_id_for(issuer_slug: str, external_id: str) -> str:
     """The credential id of the institution's row ``external_id`` (stable across runs)."""
+    # uuid.uuid5(_ID_NAMESPACE, name) spelt out (RFC 9562 §5.5: SHA-1 of the namespace and
+    # the name, version 5, variant 10): the same UUID without building a UUID object for
+    # each of a batch's rows.
     name = issuer_slug + "\n" + external_id
-    return f"urn:uuid:{uuid.uuid5(_ID_NAMESPACE, name)}"
+    sha1 = hashlib.sha1(_NAMESPACE_BYTES + name.encode("utf-8"), usedforsecurity=False)
+    digest = bytearray(sha1.digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    text = digest.hex()
+    return f"urn:uuid:{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 # --- submitting ---------------------------------------------------------------------------

@@ -12,10 +12,11 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, insert, or_, update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from wallet.db.bulk import insert_rows
 from wallet.db.models import (
     ApiToken,
     AuditEvent,
@@ -29,12 +30,6 @@ from wallet.errors import ConflictError, NotFoundError
 MAX_PAGE = 500
 #: Ids per ``IN (...)`` query, well below SQLite's bound-parameter limit.
 _IN_CHUNK = 500
-
-
-def _table(model: type[Any]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
 
 
 # --- keys -------------------------------------------------------------------------------
@@ -199,7 +194,8 @@ def insert_issued(
     records: Sequence[Mapping[str, Any]],
     envelopes: Sequence[Mapping[str, Any]],
 ) -> None:
-    """Bulk-insert a batch of records and envelopes: one executemany statement per table.
+    """Bulk-insert a batch of records and envelopes (:func:`wallet.db.bulk.insert_rows`:
+    ``COPY`` on PostgreSQL, one prepared statement on SQLite).
 
     The dicts carry column values (``credential_record`` and ``credential_envelope``
     columns; envelopes without ``id``). No ORM objects are built, which keeps this at a few
@@ -209,10 +205,8 @@ def insert_issued(
         caller must then roll back (on PostgreSQL the transaction is aborted).
     """
     try:
-        if records:
-            session.execute(insert(_table(CredentialRecord)), list(records))
-        if envelopes:
-            session.execute(insert(_table(CredentialEnvelope)), list(envelopes))
+        insert_rows(session, CredentialRecord, records)
+        insert_rows(session, CredentialEnvelope, envelopes)
     except IntegrityError as exc:
         raise ConflictError("a credential of this batch exists already") from exc
 

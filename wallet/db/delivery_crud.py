@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from wallet.db.bulk import insert_rows
 from wallet.db.models import DeliveryOutbox, HolderWallet
 
 #: Attempts after which a row is left for an operator (``imk deliver`` reports it).
@@ -15,9 +16,11 @@ MAX_ATTEMPTS = 5
 
 
 def insert_outbox(session: Session, *, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Add outbox rows in one statement (executemany)."""
-    if rows:
-        session.execute(insert(DeliveryOutbox), list(rows))
+    """Add outbox rows in bulk (:func:`wallet.db.bulk.insert_rows`).
+
+    :raises IntegrityError: when the database refuses a row.
+    """
+    insert_rows(session, DeliveryOutbox, rows)
 
 
 def pending(session: Session, *, limit: int) -> list[DeliveryOutbox]:

@@ -7,7 +7,6 @@ file passphrases, API token hashes, the learner's keyed hash) says nothing about
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 
 from cryptography.hazmat.primitives import hashes
@@ -24,7 +23,9 @@ def derive_secret(master: bytes, label: str, length: int = 32) -> bytes:
 
 def keyed_hash(key: bytes, value: str) -> str:
     """HMAC-SHA256 of ``value`` under ``key``, base64url; for matching without storing."""
-    return b64url_encode(hmac.new(key, value.encode("utf-8"), hashlib.sha256).digest())
+    # hmac.digest is the one-shot form of hmac.new(...).digest(): the same MAC, computed
+    # by OpenSSL in one call (about a quarter of the time; batches hash every learner).
+    return b64url_encode(hmac.digest(key, value.encode("utf-8"), "sha256"))
 
 
 def constant_time_equal(a: str, b: str) -> bool:
