@@ -158,7 +158,8 @@ def _check_qr_on_verify_page(page: Page, image: Path, screenshot: Screenshot, st
     credentials at once too), with a way back to the forms.
     """
     page.goto("/verify?lang=en")
-    qr_form = page.locator("form[action='/verify']:has(input[name='image'])")
+    # The QR image form (the camera form beside it has the same field, with capture).
+    qr_form = page.locator("form[action='/verify']:has(input[name='image']:not([capture]))")
     qr_form.locator("input[name='image']").set_input_files(image)
     qr_form.get_by_label("Your name or organisation", exact=False).fill("Daugava Bank HR")
     screenshot(page, f"{step}-verify-form")
