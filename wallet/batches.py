@@ -224,6 +224,9 @@ def _collector_paused() -> Iterator[None]:
     commit. The collector would walk all of them again every few thousand allocations, a
     third of a 10,000-row batch's time, to find none garbage: they are freed by reference
     counting when the batch ends. It resumes (and may collect) as soon as the batch is done.
+    The switch is process-wide: requests served meanwhile by other threads only keep their
+    cyclic garbage a few seconds longer. A batch that finds it off (another batch is running)
+    leaves switching it on again to the one that switched it off.
     """
     if not gc.isenabled():
         yield
