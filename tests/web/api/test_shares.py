@@ -5,12 +5,14 @@ access log and junk tokens."""
 from __future__ import annotations
 
 import pytest
+from pydantic import TypeAdapter
 
 from tests.fixtures.accounts import login, register
 from tests.web.api.test_sd_jwt_vc import issue, sd_jwt_of
 from tests.web.api.test_status import _change
 from wallet.jose import parse_compact
 from wallet.sdjwt import split_sd_jwt
+from wallet.web.api.share_models import OpenedSharePublic
 
 JSON = {"Accept": "application/json"}
 DAY = 24 * 3600
@@ -259,3 +261,26 @@ def test_a_vc_jwt_share_is_one_vp_jwt_bound_to_the_link(api, accounts_world, lea
         headers=learner.auth,
     )
     assert disclose.status_code == 400
+
+
+def test_the_json_answer_is_byte_for_byte_the_model_serialised(api, accounts_world, learner):
+    """The JSON answer is written from plain data (``share_answers.opened_answer``), not
+    through the model: it must be exactly what the model gives (its fields, in its order),
+    for both formats, in every language, verified or not."""
+    adapter = TypeAdapter(OpenedSharePublic)
+    sd_id = sd_item(api, accounts_world, learner, credential_id="urn:uuid:share-bytes")
+    issue(api, accounts_world, fmt="vc+jwt", learner={"email": learner.email})
+    items = api.get("/wallet/credentials", headers=learner.auth).json()["items"]
+    vc_id = next(i["id"] for i in items if i["id"] != sd_id)
+    vc_share = api.post("/wallet/shares", json={"items": [{"id": vc_id}]}, headers=learner.auth)
+    links = {"sd": create(api, learner, sd_id)["url"], "vc": vc_share.json()["url"]}
+    for revoked in (False, True):
+        if revoked:
+            _change(api, accounts_world, "urn:uuid:share-bytes", "revocation", True)
+        for kind, url in links.items():
+            for lang in ("lv", "en", "ru"):
+                response = open_json(api, f"{url}?lang={lang}")
+                assert response.status_code == 200
+                model = OpenedSharePublic.model_validate_json(response.content)
+                assert adapter.dump_json(model) == response.content
+                assert model.verified is not (revoked and kind == "sd")

@@ -11,27 +11,29 @@ none applies, passed otherwise. The verifier's checks come along as ``details``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
 
 from sqlmodel import Session
 
 from wallet import shares
-from wallet.credential_types import TypeRegistry
+from wallet.credential_types import CredentialType, TypeRegistry
 from wallet.db.models import Share
 from wallet.errors import RevokedError, SuspendedError, TrustError
 from wallet.sdjwt_vc import subject_of
 from wallet.shares import Opened, Presented, ShareContext
-from wallet.trust import IssuerEntry
+from wallet.trust import Accreditation, IssuerEntry
 from wallet.vc import format_datetime_stamp
 from wallet.verifier import Check, Result, VerificationReport
-from wallet.web.api.share_models import (
-    OpenedSharePublic,
-    PresentedPublic,
-    SharedCredentialPublic,
-    SharePublic,
+from wallet.web.api.share_models import OpenedSharePublic, SharePublic
+from wallet.web.api.wallet_answers import (
+    LabelledClaim,
+    claim_values,
+    labelled_claims,
+    text_in,
+    type_public,
 )
-from wallet.web.api.wallet_answers import claims_public, text_in, type_public
-from wallet.web.api.wallet_models import AccreditationPublic, CheckPublic, IssuerDetailPublic
 
 #: The plain checks in the order a person reads them, each with the verifier's checks
 #: behind it (``status`` is split by :func:`_status_checks`).
@@ -79,11 +81,22 @@ def shares_public(
 
 
 def _combine(name: str, found: Sequence[Check]) -> Check:
-    for result in (Result.FAILED, Result.UNKNOWN):
-        bad = [c for c in found if c.result is result]
-        if bad:
-            return Check(name, result, "; ".join(f"{c.name}: {c.reason}" for c in bad))
-    passed = [c for c in found if c.result is Result.PASSED]
+    # One pass over the few checks behind a plain check: the first failed ones win, then
+    # the unknown ones, then the passed ones.
+    failed: list[Check] = []
+    unknown: list[Check] = []
+    passed: list[Check] = []
+    for check in found:
+        result = check.result
+        if result is Result.FAILED:
+            failed.append(check)
+        elif result is Result.UNKNOWN:
+            unknown.append(check)
+        elif result is Result.PASSED:
+            passed.append(check)
+    bad = failed or unknown
+    if bad:
+        return Check(name, bad[0].result, "; ".join(f"{c.name}: {c.reason}" for c in bad))
     if passed:
         return Check(name, Result.PASSED, "; ".join(c.reason for c in passed))
     reason = found[0].reason if found else "does not apply to this credential"
@@ -126,19 +139,97 @@ def plain_checks(report: VerificationReport, holder: Sequence[Check] = ()) -> li
     return found
 
 
-def _checks_public(checks: Sequence[Check]) -> list[CheckPublic]:
-    return [CheckPublic(name=c.name, result=c.result.value, reason=c.reason) for c in checks]
+def _checks_answer(checks: Sequence[Check]) -> list[dict[str, str]]:
+    return [{"name": c.name, "result": c.result.value, "reason": c.reason} for c in checks]
 
 
-def issuer_public(
+@dataclass(frozen=True)
+class _TypeView:
+    """What an answer shows of a credential type in one language: its
+    :class:`~wallet.web.api.wallet_models.CredentialTypePublic` and its labelled claims."""
+
+    type: dict[str, Any]
+    claims: tuple[LabelledClaim, ...]
+
+
+@dataclass(frozen=True)
+class _IssuerView:
+    """What an answer shows of a registry entry in one language, besides the identifier
+    and ``accredited``, which depend on the credential."""
+
+    slug: str
+    name: str | None
+    country: str | None
+    registration_number: str | None
+    accreditation: tuple[dict[str, Any], ...]
+
+
+_T = TypeVar("_T")
+#: Most views kept (types and registry entries, per language); all are dropped when full.
+MAX_KEPT_VIEWS = 256
+_kept: dict[tuple[int, str], tuple[object, object]] = {}
+
+
+def _kept_view(source: object, lang: str, build: Callable[[], _T]) -> _T:
+    """``build()`` for ``source`` in ``lang``, built once and kept.
+
+    The type metadata and the trust registry are read at start and never change while the
+    process runs, so what an answer shows of them (labels, display names, accreditation
+    decisions with their dates) need not be worked out again at every opening. Nothing of
+    a verification is kept. The view is found by ``source``'s identity and kept with
+    ``source`` itself, so a registry loaded afresh (as tests do) gets views of its own.
+    Answers take copies of a view's dicts, never the dicts themselves.
+    """
+    key = (id(source), lang)
+    found = _kept.get(key)
+    if found is not None and found[0] is source:
+        return cast(_T, found[1])
+    view = build()
+    if len(_kept) >= MAX_KEPT_VIEWS:
+        _kept.clear()
+    _kept[key] = (source, view)
+    return view
+
+
+def _type_view(ctype: CredentialType, lang: str) -> _TypeView:
+    def build() -> _TypeView:
+        shown = type_public(ctype.name, ctype, lang)
+        return _TypeView(type=shown.model_dump(), claims=labelled_claims(ctype, lang))
+
+    return _kept_view(ctype, lang, build)
+
+
+def _accreditation(accreditation: Accreditation) -> dict[str, Any]:
+    until = accreditation.valid_until
+    return {
+        "types": tuple(sorted(accreditation.types)),
+        "validFrom": format_datetime_stamp(accreditation.valid_from),
+        "validUntil": None if until is None else format_datetime_stamp(until),
+        "decision": accreditation.decision,
+    }
+
+
+def _issuer_view(entry: IssuerEntry, lang: str) -> _IssuerView:
+    def build() -> _IssuerView:
+        return _IssuerView(
+            slug=entry.slug, name=text_in(entry.names, lang), country=entry.country,
+            registration_number=entry.registration_number,
+            accreditation=tuple(_accreditation(a) for a in entry.accreditations),
+        )  # fmt: skip
+
+    return _kept_view(entry, lang, build)
+
+
+def _issuer(
     entry: IssuerEntry | None,
     *,
     identifier: str,
     type_name: str | None,
     signed_at: int | None,
     lang: str,
-) -> IssuerDetailPublic | None:
-    """The issuer as the trust registry describes it (None when it is not registered)."""
+) -> dict[str, Any] | None:
+    """The issuer as the trust registry describes it (None when it is not registered), as
+    :class:`~wallet.web.api.wallet_models.IssuerDetailPublic` holds it."""
     if entry is None:
         return None
     accredited = False
@@ -148,18 +239,12 @@ def issuer_public(
             accredited = True
         except TrustError:
             accredited = False
-    return IssuerDetailPublic(
-        id=identifier, slug=entry.slug, name=text_in(entry.names, lang), country=entry.country,
-        registrationNumber=entry.registration_number, accredited=accredited,
-        accreditation=[
-            AccreditationPublic(
-                types=sorted(a.types), validFrom=format_datetime_stamp(a.valid_from),
-                validUntil=None if a.valid_until is None else format_datetime_stamp(a.valid_until),
-                decision=a.decision,
-            )
-            for a in entry.accreditations
-        ],
-    )  # fmt: skip
+    view = _issuer_view(entry, lang)
+    return {
+        "id": identifier, "slug": view.slug, "name": view.name, "country": view.country,
+        "registrationNumber": view.registration_number, "accredited": accredited,
+        "accreditation": [dict(a) for a in view.accreditation],
+    }  # fmt: skip
 
 
 def _credential(
@@ -167,10 +252,12 @@ def _credential(
     *,
     fmt: str,
     holder: Sequence[Check],
+    holder_answer: list[dict[str, str]],
     types: TypeRegistry,
     lang: str,
-) -> SharedCredentialPublic:
+) -> dict[str, Any]:
     ctype = types.types.get(report.type_name or "")
+    view = _type_view(ctype, lang) if ctype is not None else None
     credential = report.credential
     subject = subject_of(credential) if credential is not None else None
     title = ctype.title(subject, lang) if ctype is not None and subject is not None else None
@@ -179,66 +266,96 @@ def _credential(
         issuer.https_id if fmt == "dc+sd-jwt" and issuer else (issuer.did if issuer else "")
     )
     checks = plain_checks(report, holder)
-    return SharedCredentialPublic(
-        format=fmt,
-        title=title,
-        type=type_public(ctype.name, ctype, lang) if ctype is not None else None,
-        issuer=issuer_public(
+    claims = (
+        claim_values(view.claims, subject) if view is not None and isinstance(subject, Mapping)
+        else []
+    )  # fmt: skip
+    return {
+        "format": fmt,
+        "title": title,
+        "type": dict(view.type) if view is not None else None,
+        "issuer": _issuer(
             issuer,
             identifier=identifier,
             type_name=report.type_name,
             signed_at=report.signed_at,
             lang=lang,
-        ),  # fmt: skip
-        claims=claims_public(ctype, subject, lang) if isinstance(subject, Mapping) else [],
-        disclosed=list(report.disclosed),
-        verified=report.verified and all(c.result is not Result.FAILED for c in checks),
-        checks=_checks_public(checks),
-        details=_checks_public([*holder, *report.checks]),
-        credential=dict(credential) if credential is not None else None,
-    )
+        ),
+        "claims": claims,
+        "disclosed": list(report.disclosed),
+        "verified": report.verified and all(c.result is not Result.FAILED for c in checks),
+        "checks": _checks_answer(checks),
+        "details": [*holder_answer, *_checks_answer(report.checks)],
+        "credential": dict(credential) if credential is not None else None,
+    }
 
 
 def _credentials_of(
     presented: Presented, report: VerificationReport, *, types: TypeRegistry, lang: str
-) -> list[SharedCredentialPublic]:
+) -> list[dict[str, Any]]:
     if presented.format == "dc+sd-jwt":
-        return [_credential(report, fmt="dc+sd-jwt", holder=(), types=types, lang=lang)]
+        return [
+            _credential(
+                report, fmt="dc+sd-jwt", holder=(), holder_answer=[], types=types, lang=lang
+            )
+        ]
     holder = [c for c in report.checks if c.name in VP_CHECKS]
+    holder_answer = _checks_answer(holder)
     if report.credentials:
         return [
-            _credential(sub, fmt="vc+jwt", holder=holder, types=types, lang=lang)
+            _credential(
+                sub,
+                fmt="vc+jwt",
+                holder=holder,
+                holder_answer=holder_answer,
+                types=types,
+                lang=lang,
+            )
             for sub in report.credentials
         ]
     # The presentation failed before its credentials were looked at: nothing is shown.
     empty = VerificationReport(checks=(), problems=())
     return [
-        _credential(empty, fmt="vc+jwt", holder=holder, types=types, lang=lang)
+        _credential(
+            empty,
+            fmt="vc+jwt",
+            holder=holder,
+            holder_answer=holder_answer,
+            types=types,
+            lang=lang,
+        )
         for _ in presented.item_ids
     ]
 
 
-def opened_public(opened: Opened, *, types: TypeRegistry, lang: str) -> OpenedSharePublic:
-    """An opened share as the verifier reads it, labels in ``lang``."""
+def opened_answer(opened: Opened, *, types: TypeRegistry, lang: str) -> dict[str, Any]:
+    """An opened share as the verifier reads it, labels in ``lang``, as plain data in the
+    shape of :class:`~wallet.web.api.share_models.OpenedSharePublic` (whose fields, in their
+    order, it holds)."""
     share = opened.share
     credentials = [
         credential
         for presented, report in opened.results
         for credential in _credentials_of(presented, report, types=types, lang=lang)
     ]
-    return OpenedSharePublic(
-        share={
+    return {
+        "share": {
             "id": share.id,
             "expires": format_datetime_stamp(share.expires_at),
             "maxViews": share.max_views,
             "views": share.views,
             "label": share.label,
         },
-        verified=opened.verified and all(c.verified for c in credentials),
-        checkedAt=format_datetime_stamp(opened.checked_at),
-        credentials=credentials,
-        presentations=[
-            PresentedPublic(format=p.format, verifiablePresentation=p.presentation)
+        "verified": opened.verified and all(c["verified"] for c in credentials),
+        "checkedAt": format_datetime_stamp(opened.checked_at),
+        "credentials": credentials,
+        "presentations": [
+            {"format": p.format, "verifiablePresentation": p.presentation}
             for p, _ in opened.results
         ],
-    )
+    }
+
+
+def opened_public(opened: Opened, *, types: TypeRegistry, lang: str) -> OpenedSharePublic:
+    """An opened share as the verifier reads it, labels in ``lang``."""
+    return OpenedSharePublic.model_validate(opened_answer(opened, types=types, lang=lang))

@@ -10,8 +10,8 @@ the API returns.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, Literal, NamedTuple
 
 from starlette.responses import Response
 
@@ -174,6 +174,46 @@ def _issuer_detail(item: WalletItem, entry: IssuerEntry | None, lang: str) -> Is
     )
 
 
+class LabelledClaim(NamedTuple):
+    """A claim the type metadata labels: its path (names only) and its label in one
+    language (SD-JWT VC type metadata ``claims[].display``)."""
+
+    path: tuple[str, ...]
+    label: str
+
+
+def labelled_claims(ctype: CredentialType, lang: str) -> tuple[LabelledClaim, ...]:
+    """The claims of ``ctype``'s metadata that can be shown, in its order, with the label
+    in ``lang``. A path with an array step ("every element of") is left out: its array's
+    own claim shows what it would."""
+    found = []
+    for claim in ctype.metadata["claims"]:
+        path = claim["path"]
+        if not all(isinstance(step, str) for step in path):
+            continue
+        labels = {d["locale"]: d["label"] for d in claim["display"]}
+        found.append(LabelledClaim(tuple(path), text_in(labels, lang) or path[-1]))
+    return tuple(found)
+
+
+def claim_values(
+    labelled: Sequence[LabelledClaim], subject: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """The subject's values of the ``labelled`` claims that it has, as
+    :class:`~wallet.web.api.wallet_models.ClaimPublic` holds them."""
+    found = []
+    for path, label in labelled:
+        node: Any = subject
+        for step in path:
+            # dict first: parsed JSON, a quick check.
+            node = node.get(step) if isinstance(node, (dict, Mapping)) else None
+            if node is None:
+                break
+        if node is not None:
+            found.append({"path": list(path), "label": label, "value": node})
+    return found
+
+
 def _claims(
     ctype: CredentialType | None, subject: Mapping[str, Any], lang: str
 ) -> list[ClaimPublic]:
@@ -181,34 +221,8 @@ def _claims(
     ``lang`` (SD-JWT VC type metadata ``claims[].display``)."""
     if ctype is None:
         return []
-    found = []
-    for claim in ctype.metadata["claims"]:
-        path = claim["path"]
-        node: Any = subject
-        for step in path:
-            if not isinstance(step, str):
-                node = None  # "every element of" paths repeat what their array's claim shows
-            elif isinstance(node, (dict, Mapping)):  # dict first: parsed JSON, a quick check
-                node = node.get(step)
-            else:
-                node = None
-            if node is None:
-                break
-        if node is None:
-            continue
-        labels = {d["locale"]: d["label"] for d in claim["display"]}
-        found.append(
-            ClaimPublic(path=list(path), label=text_in(labels, lang) or path[-1], value=node)
-        )
-    return found
-
-
-def claims_public(
-    ctype: CredentialType | None, subject: Mapping[str, Any], lang: str
-) -> list[ClaimPublic]:
-    """The subject's labelled claims in ``lang``, as :func:`detail_public` shows them (also
-    for a presentation, whose subject holds only what it discloses)."""
-    return _claims(ctype, subject, lang)
+    values = claim_values(labelled_claims(ctype, lang), subject)
+    return [ClaimPublic.model_validate(value) for value in values]
 
 
 def access_log_public(events: Iterable[AccessEvent]) -> AccessLogPublic:
