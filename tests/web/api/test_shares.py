@@ -193,6 +193,11 @@ def test_the_institution_revokes_and_the_next_opening_fails(api, accounts_world,
     checks = {c["name"]: c for c in body["credentials"][0]["checks"]}
     not_revoked = checks["notRevoked"]
     assert not_revoked["result"] == "failed" and "revoked" in not_revoked["reason"]
+    # A record's status is one value: revoked, so not suspended, said in plain words.
+    not_suspended = checks["notSuspended"]
+    assert (not_suspended["result"], not_suspended["reason"]) == (
+        "passed", "it is revoked, not suspended",
+    )  # fmt: skip
     assert checks["signature"]["result"] == "passed"
 
 

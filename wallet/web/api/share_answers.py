@@ -113,7 +113,10 @@ def _status_checks(report: VerificationReport) -> tuple[Check, Check]:
         revoked = any(isinstance(p, RevokedError) for p in report.problems)
         suspended = any(isinstance(p, SuspendedError) for p in report.problems)
         if revoked or suspended:
-            fine = Check("status", Result.PASSED, "its status is another")
+            fine = Check(
+                "status", Result.PASSED,
+                "it is revoked, not suspended" if revoked else "it is suspended, not revoked",
+            )  # fmt: skip
             return (
                 Check("notRevoked", *(status if revoked else fine)[1:]),
                 Check("notSuspended", *(status if suspended else fine)[1:]),
