@@ -37,7 +37,8 @@ bench: $(BENCH_STAMP)
 	$(PY) -m bench.wallet_listing || status=1; \
 	$(PY) -m bench.sd_jwt || status=1; \
 	$(PY) -m bench.status || status=1; \
-	$(PY) -m bench.shares || status=1; exit $$status
+	$(PY) -m bench.shares || status=1; \
+	$(PY) -m bench.batches || status=1; exit $$status
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache
