@@ -127,6 +127,27 @@ class Course:
         return los
 
 
+def degree(**changes: Any) -> Course:
+    """A degree programme with its diploma supplement and two courses, ``changes`` applied."""
+    values = dict(
+        local_id="42P0010",
+        titles={"lv": "Datorzinātņu bakalaurs", "en": "Bachelor of Computer Science"},
+        kind="Degree Programme",
+        credit_level="Bachelor",
+        ects="180",
+        eqf="6",
+        hours=None,
+        diploma_supplement=True,
+        extra_ids={"LV-IKL": "42481"},
+        parts=[
+            Course(local_id="DP101", ects="6", hours=None),
+            Course(local_id="DP102", titles={"lv": "Matemātika"}, result="3", hours=None),
+        ],
+    )
+    values.update(changes)
+    return Course(**values)
+
+
 def diploma_supplement(E: ElementMaker) -> Any:
     section = E.section(
         E.title("Information on the contents and results gained"),

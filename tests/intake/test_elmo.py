@@ -21,6 +21,7 @@ from tests.intake.elmo_fixtures import (
     V1,
     V130,
     Course,
+    degree,
     elmo,
     ewp,
     issuer_entry,
@@ -66,26 +67,6 @@ EXPECTED_SUBJECT = {
 def read(element, **options) -> IntakeFile:
     options.setdefault("trust", UNSIGNED_OK)
     return read_elmo(to_bytes(element), source="alice.xml", **options)
-
-
-def degree(**changes) -> Course:
-    values = dict(
-        local_id="42P0010",
-        titles={"lv": "Datorzinātņu bakalaurs", "en": "Bachelor of Computer Science"},
-        kind="Degree Programme",
-        credit_level="Bachelor",
-        ects="180",
-        eqf="6",
-        hours=None,
-        diploma_supplement=True,
-        extra_ids={"LV-IKL": "42481"},
-        parts=[
-            Course(local_id="DP101", ects="6", hours=None),
-            Course(local_id="DP102", titles={"lv": "Matemātika"}, result="3", hours=None),
-        ],
-    )
-    values.update(changes)
-    return Course(**values)
 
 
 # --- namespaces and shapes ----------------------------------------------------------------

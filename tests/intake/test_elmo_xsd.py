@@ -14,7 +14,7 @@ import pytest
 from lxml import etree
 
 from tests.conftest import VECTORS
-from tests.intake.elmo_fixtures import Course, elmo, ewp, to_bytes
+from tests.intake.elmo_fixtures import Course, degree, elmo, ewp, to_bytes
 
 ELMO = VECTORS / "elmo"
 REFERENCES = ELMO / "references"
@@ -63,20 +63,9 @@ def schema(version: str) -> etree.XMLSchema:
 
 
 def fixtures() -> list:
-    degree = Course(
-        local_id="42P0010",
-        titles={"lv": "Datorzinātņu bakalaurs", "en": "Bachelor of Computer Science"},
-        kind="Degree Programme",
-        credit_level="Bachelor",
-        ects="180",
-        eqf="6",
-        hours=None,
-        diploma_supplement=True,
-        parts=[Course(local_id="DP101", ects="6", hours=None)],
-    )
     return [
         pytest.param("v1", elmo(), id="v1-course"),
-        pytest.param("v1", elmo(courses=[degree]), id="v1-degree-with-supplement"),
+        pytest.param("v1", elmo(courses=[degree()]), id="v1-degree-with-supplement"),
         pytest.param(
             "v1",
             elmo(
