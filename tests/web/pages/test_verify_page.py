@@ -95,6 +95,15 @@ def test_the_form_needs_no_account_and_speaks_three_languages(web, lang, title):
     assert {f.get("method") for f in forms} == {"post"}
 
 
+def test_the_header_links_are_apart_without_a_style_sheet(web):
+    html = tree(web.get("/verify?lang=en"))
+    (nav,) = html.xpath("//header/nav")
+    text = " ".join(nav.text_content().split())
+    assert text == "IMK Wallet · Sign in · Create an account · latviešu · English · русский"
+    # The dots are for the eye only; screen readers announce each link.
+    assert set(nav.xpath("./span/@aria-hidden")) == {"true"}
+
+
 def test_every_control_has_a_label_and_the_page_fits_a_phone(web):
     page = web.get("/verify")
     html = tree(page)

@@ -120,7 +120,17 @@ def _header(
                 # The path is decoded: quoted again, a %00 in it cannot reach the page.
                 href = f"{quote(url.path)}?{url.query}"
                 items.append(E.A(ENDONYMS[code], href=href, hreflang=code))
-    return E.HEADER(E.NAV(*items))
+    # A dot between the items, so that the links do not run together without a style sheet;
+    # hidden from screen readers, which announce each link on its own.
+    spaced: list[Element] = []
+    for item in items:
+        if spaced:
+            separator = E.SPAN("·", {"aria-hidden": "true"})
+            separator.tail = " "
+            spaced[-1].tail = " "
+            spaced.append(separator)
+        spaced.append(item)
+    return E.HEADER(E.NAV(*spaced))
 
 
 def form(action: str, token: str, *children: Element, submit: str) -> Element:
