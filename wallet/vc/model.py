@@ -141,18 +141,27 @@ def validity_window(credential: Mapping[str, Any]) -> ValidityWindow:
     return ValidityWindow(valid_from, valid_until)
 
 
+def check_contexts(document: Mapping[str, Any]) -> None:
+    """``@context`` of a credential or presentation: the VC 2.0 context first, then URLs or
+    objects (§4.3).
+
+    :raises DataModelError: when it is not so.
+    """
+    context = document.get("@context")
+    if not isinstance(context, list) or not context or context[0] != CREDENTIALS_V2:
+        raise DataModelError(f"@context must be an array whose first item is {CREDENTIALS_V2}")
+    for item in context[1:]:
+        if not (is_url(item) or isinstance(item, Mapping)):
+            raise DataModelError("every @context item must be a URL or an object")
+
+
 def check_credential(credential: Mapping[str, Any]) -> ValidityWindow:
     """Check a credential against the VC Data Model 2.0 (§4.1–§4.12, §5.5).
 
     :returns: its validity window, parsed once for the validity check.
     :raises DataModelError: naming the first rule broken.
     """
-    context = credential.get("@context")
-    if not isinstance(context, list) or not context or context[0] != CREDENTIALS_V2:
-        raise DataModelError(f"@context must be an array whose first item is {CREDENTIALS_V2}")
-    for item in context[1:]:
-        if not (is_url(item) or isinstance(item, Mapping)):
-            raise DataModelError("every @context item must be a URL or an object")
+    check_contexts(credential)
     if VERIFIABLE_CREDENTIAL not in types_of(credential):
         raise DataModelError("type must include VerifiableCredential")
     if "id" in credential and not is_url(credential["id"]):

@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from wallet.errors import DataModelError, ParseError, PresentationError
 from wallet.jose import SigningKey, sign_compact
 from wallet.vc.envelope import ENVELOPED_VC, envelope
-from wallet.vc.model import CREDENTIALS_V2, is_url, types_of
+from wallet.vc.model import CREDENTIALS_V2, check_contexts, is_url, types_of
 
 VP_JWT = "vp+jwt"
 #: Media type of a ``vp+jwt`` (VC-JOSE-COSE §6.1), the data-URL prefix of an enveloped one.
@@ -197,12 +197,7 @@ def check_presentation(presentation: Mapping[str, Any]) -> PresentedCredentials:
 
     :raises DataModelError: naming the first rule broken.
     """
-    context = presentation.get("@context")
-    if not isinstance(context, list) or not context or context[0] != CREDENTIALS_V2:
-        raise DataModelError(f"@context must be an array whose first item is {CREDENTIALS_V2}")
-    for item in context[1:]:
-        if not (is_url(item) or isinstance(item, Mapping)):
-            raise DataModelError("every @context item must be a URL or an object")
+    check_contexts(presentation)
     if VERIFIABLE_PRESENTATION not in types_of(presentation):
         raise DataModelError(f"type must include {VERIFIABLE_PRESENTATION}")
     if "id" in presentation and not is_url(presentation["id"]):
