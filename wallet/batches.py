@@ -58,7 +58,7 @@ from wallet.errors import (
     TrustError,
     WalletError,
 )
-from wallet.intake import dispatch, report
+from wallet.intake import dispatch, report, text
 from wallet.intake.rows import IntakeFile, IntakeRow, ReportEntry
 from wallet.issuance import IssuanceContext, IssueRequest, Learner
 from wallet.trust import IssuerEntry
@@ -125,8 +125,8 @@ def credential_id_for(issuer_slug: str, external_id: str) -> str:
     digest = bytearray(sha1.digest()[:16])
     digest[6] = (digest[6] & 0x0F) | 0x50
     digest[8] = (digest[8] & 0x3F) | 0x80
-    text = digest.hex()
-    return f"urn:uuid:{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
+    hexed = digest.hex()
+    return f"urn:uuid:{hexed[:8]}-{hexed[8:12]}-{hexed[12:16]}-{hexed[16:20]}-{hexed[20:]}"
 
 
 # --- submitting ---------------------------------------------------------------------------
@@ -146,10 +146,17 @@ def submit(
     :returns: the batch and whether it must run now (:func:`run`); False for a batch that
         was issued before, which is returned as it was.
     :raises PayloadTooLargeError: above ``max_bytes``.
+    :raises InputError: for options that cannot be used (format, extension, key, type,
+        encoding): the file's own problems are the batch's outcome instead.
     :raises ConflictError: when the key names another file that was issued or is running,
         or when the same batch is running right now.
     """
     options.check()
+    if options.type_name is not None and options.type_name not in ctx.issuance.types.types:
+        known = ", ".join(sorted(ctx.issuance.types.types))
+        raise InputError(f"unknown credential type {options.type_name!r} (known: {known})")
+    if options.encoding is not None:
+        text.decode(b"", options.encoding)  # an unknown encoding is refused here, not later
     if len(data) > ctx.max_bytes:
         raise PayloadTooLargeError(f"a batch file holds at most {ctx.max_bytes} bytes")
     digest = hashlib.sha256(data).hexdigest()

@@ -100,15 +100,16 @@ def notify_arrival(
 
 def deliver_pending(
     session: Session, *, ctx: HolderContext, base_url: str, now: int, limit: int = CHUNK
-) -> int:
-    """Deliver up to ``limit`` waiting credentials; return how many. The caller commits.
+) -> tuple[int, int]:
+    """Deliver up to ``limit`` waiting credentials; return (delivered, rows taken up). The
+    caller commits.
 
     A row that cannot be delivered (its issuer left the registry, its seal is damaged) stays
     with one more failed attempt; after ``MAX_ATTEMPTS`` it is left for an operator.
     """
     rows = delivery_crud.pending(session, limit=limit)
     if not rows:
-        return 0
+        return 0, 0
     wallets = delivery_crud.wallets_by_id(session, ids=[row.wallet_id for row in rows])
     envelopes = crud.get_envelopes_for(session, credential_ids=[row.credential_id for row in rows])
     delivered = 0
@@ -138,7 +139,7 @@ def deliver_pending(
             email=row.email, wallet=wallet, now=now,
         )  # fmt: skip
         delivered += 1
-    return delivered
+    return delivered, len(rows)
 
 
 def drain(
@@ -148,16 +149,21 @@ def drain(
     base_url: str,
     clock: Callable[[], int],
     checkpoint: Callable[[str], None] = NONE,
+    chunk: int = CHUNK,
 ) -> int:
-    """Deliver everything waiting, :data:`CHUNK` rows per transaction; return how many."""
+    """Deliver everything waiting, ``chunk`` rows per transaction; return how many."""
     total = 0
     while True:
         with sessions() as session:
-            count = deliver_pending(session, ctx=ctx, base_url=base_url, now=clock())
+            delivered, taken = deliver_pending(
+                session, ctx=ctx, base_url=base_url, now=clock(), limit=chunk
+            )
             checkpoint("delivery.chunk")
             session.commit()
-        total += count
-        if count == 0:
+        total += delivered
+        # A chunk of rows that all failed is not the end: rows after them may deliver. Each
+        # failure counts an attempt, so failing rows drop out after MAX_ATTEMPTS.
+        if taken == 0:
             return total
 
 

@@ -304,3 +304,44 @@ def test_the_batch_row_is_listed_for_its_institution_only(world):
         assert batch_crud.latest(session, issuer_slug="school", limit=5) == []
         assert batch_crud.get(session, issuer_slug="school", batch_id=batch.id) is None
     assert isinstance(batch, IssuanceBatch)
+
+
+def test_a_row_that_cannot_be_delivered_does_not_hold_back_the_rows_after_it(world):
+    from wallet import delivery
+    from wallet.db import delivery_crud
+
+    services = world.services
+    run_batch(world, jsonl([diploma_row(world, 1)]))
+    assert services.deliver_pending() == 1
+    (wallet,) = rows_of(world, HolderWallet)
+    with services.session() as session:
+        broken = delivery.outbox_row(
+            services.holder, wallet_id=wallet.id, credential_id="urn:uuid:no-such-record",
+            format="vc+jwt", issuer_slug="uni", type_name="diploma", title=None, email=None,
+            tail="", now=NOW,
+        )  # fmt: skip
+        delivery_crud.insert_outbox(session, rows=[broken])
+        session.commit()
+    run_batch(world, jsonl([diploma_row(world, 2)]))
+
+    delivered = delivery.drain(
+        services.session, ctx=services.holder, base_url=services.settings.base_url,
+        clock=services.now, chunk=1,
+    )  # fmt: skip
+
+    assert delivered == 1  # the batch's row, behind the broken one
+    (left,) = rows_of(world, DeliveryOutbox)
+    assert left.credential_id == "urn:uuid:no-such-record"
+    assert left.attempts == delivery_crud.MAX_ATTEMPTS  # given up on, left for an operator
+    assert len(rows_of(world, WalletItem)) == 2
+
+
+@pytest.mark.parametrize("external_id", ["S-1", "Jānis/2026", "x" * 200])
+def test_a_rows_credential_id_is_the_uuid5_of_institution_and_external_id(external_id):
+    import uuid
+
+    from wallet.batches import _ID_NAMESPACE, credential_id_for
+
+    expected = uuid.uuid5(_ID_NAMESPACE, "uni\n" + external_id)
+    assert credential_id_for("uni", external_id) == f"urn:uuid:{expected}"
+    assert credential_id_for("school", external_id) != credential_id_for("uni", external_id)

@@ -107,6 +107,8 @@ def test_the_same_key_for_another_file_is_a_conflict(client, world):
         ({"filename": "cohort.txt"}, 415),
         ({"format": "pdf"}, 422),
         ({"filename": ""}, 422),
+        ({"type": "doctorate"}, 400),
+        ({"encoding": "klingon-8"}, 400),
     ],
 )
 def test_unusable_submissions_are_refused_before_anything_runs(client, world, params, status):
