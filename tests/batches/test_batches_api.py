@@ -187,3 +187,12 @@ def test_a_single_credential_is_corrected_through_the_vc_api(client, world):
     assert client.post("/credentials/issue", json=body, headers=auth(world)).status_code == 409
     body["options"]["replaces"] = "urn:uuid:00000000-0000-4000-8000-000000000000"
     assert client.post("/credentials/issue", json=body, headers=auth(world)).status_code == 404
+
+
+def test_the_openapi_document_describes_the_batch_routes(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    submit_op = paths["/batches"]["post"]
+    assert "text/csv" in submit_op["requestBody"]["content"]
+    assert {p["name"] for p in submit_op["parameters"]} >= {"filename", "type", "format", "dryRun"}
+    assert {"/batches/{batch_id}", "/batches/{batch_id}/report", "/batches/{batch_id}/status",
+            "/templates/{type_name}.csv"} <= set(paths)  # fmt: skip

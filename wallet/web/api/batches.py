@@ -117,6 +117,19 @@ def _run_and_deliver(
     response_model=BatchPublic,
     responses=problem_responses(400, 401, 403, 409, 413, 415),
     summary="Submit a batch file (CSV, JSON Lines, ELMO XML or a .zip of ELMO files)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "description": "the batch file itself; the extension of `filename` names its format",
+            "content": {
+                media: {"schema": {"type": "string", "format": "binary"}}
+                for media in (
+                    "text/csv", "application/jsonl", "application/xml", "application/zip",
+                    "application/octet-stream",
+                )
+            },
+        }
+    },
 )
 async def submit_batch(
     request: Request,
