@@ -124,7 +124,10 @@ def _run_and_deliver(
             "content": {
                 media: {"schema": {"type": "string", "format": "binary"}}
                 for media in (
-                    "text/csv", "application/jsonl", "application/xml", "application/zip",
+                    "text/csv",
+                    "application/jsonl",
+                    "application/xml",
+                    "application/zip",
                     "application/octet-stream",
                 )
             },
